@@ -1,0 +1,308 @@
+"""The one generic spider: discovers a source's URLs for a date window, then fetches them.
+
+Phase 1 (discover) reads sitemaps, news sitemaps, feeds, date archives and listing pages,
+collecting every URL with the dates those documents give. When discovery is exhausted
+(`spider_idle`), phase 2 chooses the URLs the window needs (`discovery.choose`) and fetches
+each once, conditionally when a copy is already stored. Every URL touched becomes one
+`raw_pages` row with its outcome; the spider never parses an article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DontCloseSpider
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from autonews.sources import Source
+from scrapers import outcomes as oc
+from scrapers.discovery import (
+    Candidate,
+    Found,
+    archive_urls,
+    choose,
+    host_allowed,
+    merge_found,
+    parse_feed,
+    parse_listing,
+    parse_sitemap,
+)
+from scrapers.store import RawPageStore, previous_fetches
+from transforms import url_hash
+
+# Every non-redirect status reaches the callbacks (redirects are still followed).
+HANDLED_STATUSES = [304, *range(400, 600)]
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class NewsSpider(Spider):
+    name = "news"
+
+    def __init__(self, source_file: str, start: str, end: str, run_id: str,
+                 stats_file: str | None = None, progress: str = "0", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.source = Source.from_json(json.loads(Path(source_file).read_text()))
+        self.window = (datetime.fromisoformat(start), datetime.fromisoformat(end))
+        self.run_id = run_id
+        self.stats_file = stats_file
+        self.show_progress = progress == "1"
+        self.allow = [re.compile(p) for p in self.source.allow]
+        self.deny = [re.compile(p) for p in self.source.deny]
+        self.pool: dict[str, Candidate] = {}
+        self.phase = "discover"
+        self.articles: Counter[str] = Counter()
+        self.discovery: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()
+        self.scheduled = 0
+        self.store: RawPageStore | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        dsn = crawler.settings.get("AUTONEWS_DSN")
+        spider.store = RawPageStore(dsn, crawler.settings.getint("AUTONEWS_WRITE_BATCH", 10))
+        return spider
+
+    # ------------------------------------------------------------ helpers
+
+    def _emit(self, event: str, **data: Any) -> None:
+        if self.show_progress:
+            sys.stdout.write(json.dumps({"event": event, **data}) + "\n")
+            sys.stdout.flush()
+
+    def _meta(self, kind: str, **extra: Any) -> dict[str, Any]:
+        return {"kind": kind, "handle_httpstatus_list": HANDLED_STATUSES, **extra}
+
+    def _row(self, url: str, kind: str, outcome: str, **extra: Any) -> dict[str, Any]:
+        row = {"run_id": self.run_id, "source_id": self.source.id, "url": url,
+               "url_hash": url_hash(url), "kind": kind, "outcome": outcome,
+               "fetched_at": datetime.now(UTC)}
+        row.update(extra)
+        if kind == "article":
+            self.articles[outcome] += 1
+        else:
+            self.discovery[outcome] += 1
+        return row
+
+    def _response_row(self, response: Response, kind: str, outcome: str,
+                      body: bytes | None = None, **extra: Any) -> dict[str, Any]:
+        request = response.request
+        assert request is not None
+        original = request.meta.get("redirect_urls", [request.url])[0]
+        headers = response.headers
+        latency = request.meta.get("download_latency")
+        return self._row(
+            original, kind, outcome,
+            http_status=response.status,
+            final_url=response.url,
+            content_type=_header(headers, b"Content-Type"),
+            etag=_header(headers, b"ETag"),
+            last_modified=_header(headers, b"Last-Modified"),
+            body=body,
+            body_bytes=len(response.body),
+            content_hash=hashlib.sha256(body).hexdigest() if body is not None else None,
+            elapsed_ms=int(latency * 1000) if latency is not None else None,
+            **extra,
+        )
+
+    def _wanted(self, url: str) -> bool:
+        if not host_allowed(url, self.source.domains):
+            return False
+        if any(p.search(url) for p in self.deny):
+            return False
+        return not self.allow or any(p.search(url) for p in self.allow)
+
+    def _collect(self, found: list[Found]) -> None:
+        wanted = [f for f in found if self._wanted(f.url)]
+        self.counts[f"filtered_{found[0].via}" if found else "filtered"] += len(found) - len(wanted)
+        for _ in merge_found(self.pool, wanted):
+            pass
+        self._emit("discovering", urls=len(self.pool))
+
+    # ------------------------------------------------------------ phase 1: discovery
+
+    async def start(self) -> AsyncIterator[Request]:
+        source = self.source
+        tz = source.timezone
+        for url in source.sitemaps:
+            yield Request(url, self.parse_sitemap, errback=self.failed,
+                          meta=self._meta("sitemap"))
+        for url in source.news_sitemaps:
+            yield Request(url, self.parse_sitemap, errback=self.failed,
+                          meta=self._meta("news_sitemap"))
+        for url in source.feeds:
+            yield Request(url, self.parse_feed, errback=self.failed, meta=self._meta("feed"))
+        if source.archive:
+            for url in archive_urls(source.archive, self.window, tz):
+                yield Request(url, self.parse_listing, errback=self.failed,
+                              meta=self._meta("archive", depth=0))
+        for url in source.listing_pages:
+            yield Request(url, self.parse_listing, errback=self.failed,
+                          meta=self._meta("listing", depth=0))
+
+    def parse_sitemap(self, response: Response) -> Iterator[Any]:
+        kind = response.meta["kind"]
+        if response.status != 200:
+            yield self._response_row(response, kind, oc.of_status(response.status))
+            return
+        try:
+            doc = parse_sitemap(response.body, response.url, self.source.timezone)
+        except ValueError as exc:  # a gzip bomb
+            yield self._response_row(response, kind, oc.TOO_LARGE, error=str(exc))
+            return
+        if doc is None:
+            yield self._response_row(response, kind, oc.BAD_DOCUMENT,
+                                     error="not a sitemap (no urlset or sitemapindex)")
+            return
+        yield self._response_row(response, kind, oc.FETCHED)
+        if doc.is_index:
+            for child in doc.entries:
+                if child.lastmod is not None and child.lastmod < self.window[0]:
+                    self.counts["sitemaps_skipped_by_lastmod"] += 1
+                    continue
+                yield Request(child.url, self.parse_sitemap, errback=self.failed,
+                              meta=self._meta(kind))
+        elif doc.entries:
+            self._collect(doc.entries)
+
+    def parse_feed(self, response: Response) -> Iterator[Any]:
+        if response.status != 200:
+            yield self._response_row(response, "feed", oc.of_status(response.status))
+            return
+        items = parse_feed(response.body, response.url, self.source.timezone)
+        if items is None:
+            yield self._response_row(response, "feed", oc.BAD_DOCUMENT,
+                                     error="not an RSS or Atom feed")
+            return
+        yield self._response_row(response, "feed", oc.FETCHED)
+        if items:
+            self._collect(items)
+
+    def parse_listing(self, response: Response) -> Iterator[Any]:
+        kind = response.meta["kind"]
+        if response.status != 200:
+            yield self._response_row(response, kind, oc.of_status(response.status))
+            return
+        yield self._response_row(response, kind, oc.FETCHED)
+        listing = parse_listing(response.body, response.url, kind, self.source.timezone)
+        links = [f for f in listing.links if self._wanted(f.url)]
+        for _ in merge_found(self.pool, links):
+            pass
+        depth = int(response.meta.get("depth", 0)) + 1
+        limit = self.source.archive_pages if kind == "archive" else self.source.listing_depth
+        if not listing.next_url:
+            return
+        if kind == "listing" and listing.oldest is not None and listing.oldest < self.window[0]:
+            return  # newest-first listing already past the window
+        if depth >= limit:
+            self.counts["pagination_capped"] += 1
+            return
+        yield Request(listing.next_url, self.parse_listing, errback=self.failed,
+                      meta=self._meta(kind, depth=depth))
+
+    # ------------------------------------------------------------ phase 2: fetch
+
+    def on_idle(self) -> None:
+        if self.phase != "discover":
+            return
+        self.phase = "fetch"
+        choice = choose(self.pool.values(), self.window, self.source.fetch_undated)
+        self.counts["discovered"] = len(self.pool)
+        self.counts["in_window"] = len(choice.chosen)
+        self.counts["out_of_window"] = choice.out_of_window
+        self.counts["undated"] = choice.undated
+        chosen = choice.chosen[: self.source.max_pages]
+        assert self.store is not None
+        for cand, when, basis in choice.chosen[self.source.max_pages:]:
+            self.store.add(self._row(cand.url, "article", oc.OVER_CAP, listed_at=when,
+                                     discovered_via=basis,
+                                     error=f"over max_pages={self.source.max_pages}"))
+        known = previous_fetches(self.crawler.settings.get("AUTONEWS_DSN"), self.source.id,
+                                 [url_hash(c.url) for c, _, _ in chosen])
+        requests = []
+        for cand, when, basis in chosen:
+            previous = known.get(url_hash(cand.url))
+            if previous and cand.lastmod is not None and cand.lastmod <= previous.fetched_at:
+                self.store.add(self._row(cand.url, "article", oc.UNCHANGED, listed_at=when,
+                                         discovered_via=basis))
+                continue
+            headers = {}
+            if previous and previous.etag:
+                headers["If-None-Match"] = previous.etag
+            if previous and previous.last_modified:
+                headers["If-Modified-Since"] = previous.last_modified
+            requests.append(Request(
+                cand.url, self.parse_article, errback=self.failed, headers=headers,
+                dont_filter=True,
+                meta=self._meta("article", listed_at=when, via=basis),
+            ))
+        self.store.flush()
+        self.scheduled = len(requests)
+        self._emit("fetching", total=len(requests))
+        for request in requests:
+            self.crawler.engine.crawl(request)
+        if requests:
+            raise DontCloseSpider
+
+    def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+        extra = {"listed_at": response.meta.get("listed_at"),
+                 "discovered_via": response.meta.get("via")}
+        outcome = oc.of_status(response.status)
+        body = None
+        if outcome == oc.FETCHED:
+            ctype = (_header(response.headers, b"Content-Type") or "").split(";")[0].strip()
+            if ctype and ctype.lower() not in HTML_TYPES:
+                outcome = oc.NOT_HTML
+            else:
+                body = response.body
+        yield self._response_row(response, "article", outcome, body=body, **extra)
+        self._emit("fetched", outcome=outcome)
+
+    def failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
+        request = failure.request  # type: ignore[attr-defined]
+        kind = request.meta.get("kind", "article")
+        outcome, reason = oc.of_failure(failure)
+        original = request.meta.get("redirect_urls", [request.url])[0]
+        extra: dict[str, Any] = {"error": reason, "final_url": request.url}
+        if kind == "article":
+            extra |= {"listed_at": request.meta.get("listed_at"),
+                      "discovered_via": request.meta.get("via")}
+        yield self._row(original, kind, outcome, **extra)
+        if kind == "article":
+            self._emit("fetched", outcome=outcome)
+
+    # ------------------------------------------------------------ end
+
+    def closed(self, reason: str) -> None:
+        if self.store is not None:
+            self.store.close()
+        if not self.stats_file:
+            return
+        scrapy_stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        report = {
+            "finish_reason": reason,
+            "counts": dict(self.counts),
+            "scheduled": self.scheduled,
+            "articles": dict(self.articles),
+            "discovery": dict(self.discovery),
+            "scrapy": {k: v for k, v in scrapy_stats.items()
+                       if isinstance(v, (int, float, str)) and not k.startswith("log_count/DEBUG")},
+        }
+        Path(self.stats_file).write_text(json.dumps(report, indent=2, default=str))
+
+
+def _header(headers: Any, name: bytes) -> str | None:
+    value = headers.get(name)
+    return value.decode("latin-1") if value else None

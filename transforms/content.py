@@ -1,0 +1,396 @@
+"""Main content: find the article's container, strip boilerplate, render plain-text blocks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
+
+from transforms.rules import (
+    BOILERPLATE_SELECTORS,
+    BOILERPLATE_WORDS,
+    CONTENT_SELECTORS,
+    DROP_TAGS,
+    ExtractionRules,
+    compile_text_rules,
+)
+from transforms.selectors import SelectorSet
+from transforms.text import collapse, count_words, words_of
+
+INLINE_TAGS = frozenset({
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark",
+    "q", "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
+    "font", "big", "tt", "strike", "del", "ins", "nobr", "acronym", "o:p",
+})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+SKIP_NODES = (Comment, CData, Declaration, Doctype, ProcessingInstruction)
+BR = "\u2028"  # stands for <br> while rendering; input has it replaced by a space
+_BREAKS = re.compile(rf"\s*{BR}\s*(?:{BR}\s*)+")
+_WORD_TO_CONCEPT = {w: c for c, words in BOILERPLATE_WORDS.items() for w in words}
+_BOILERPLATE = SelectorSet.build(BOILERPLATE_SELECTORS)
+_CONTENT = SelectorSet.build({str(i): (s,) for i, s in enumerate(CONTENT_SELECTORS)})
+_TEXT_RULES = compile_text_rules()
+# A matched element holding more than this share of the article's text is kept: a
+# class word such as "meta" on the main container must not delete the article.
+PROTECT_SHARE = 0.4
+
+
+@dataclass
+class Block:
+    """A rendered block of article text."""
+
+    kind: str  # paragraph | heading | list | quote | table | pre
+    text: str
+    link_chars: int = 0
+
+    @property
+    def link_density(self) -> float:
+        return self.link_chars / max(1, len(self.text))
+
+
+@dataclass
+class Trace:
+    """What the cleaner did, for `autonews extract --explain`."""
+
+    enabled: bool = False
+    root: str | None = None
+    root_rule: str | None = None
+    removed: list[dict[str, Any]] = field(default_factory=list)
+
+    def removal(self, rule: str, concept: str, match: str, element: Tag | str) -> None:
+        if not self.enabled:
+            return
+        if isinstance(element, Tag):
+            snippet = collapse(element.get_text(" "))[:90]
+            where = describe(element)
+        else:
+            snippet, where = element[:90], "text block"
+        self.removed.append({"rule": rule, "concept": concept, "match": match,
+                             "element": where, "text": snippet})
+
+
+def describe(tag: Tag) -> str:
+    out = tag.name or "?"
+    ident = tag.get("id")
+    if isinstance(ident, str):
+        out += f"#{ident}"
+    classes = tag.get("class")
+    if isinstance(classes, list) and classes:
+        out += "." + ".".join(classes[:3])
+    return out
+
+
+def _text_len(tag: Tag) -> int:
+    return len(collapse(tag.get_text(" ")))
+
+
+def _class_concept(tag: Tag) -> tuple[str, str] | None:
+    names = []
+    classes = tag.get("class")
+    if isinstance(classes, list):
+        names.extend(classes)
+    ident = tag.get("id")
+    if isinstance(ident, str):
+        names.append(ident)
+    if not names:
+        return None
+    for name in names:
+        for word in words_of(name):
+            concept = _WORD_TO_CONCEPT.get(word)
+            if concept:
+                return concept, word
+    return None
+
+
+def _hidden(tag: Tag) -> bool:
+    if tag.has_attr("hidden"):
+        return True
+    style = tag.get("style")
+    if isinstance(style, str):
+        compact = style.replace(" ", "").lower()
+        return "display:none" in compact or "visibility:hidden" in compact
+    return False
+
+
+# ---------------------------------------------------------------- root finding
+
+
+def find_root(soup: BeautifulSoup, rules: ExtractionRules, trace: Trace) -> Tag | None:
+    """The element holding the article body: per-source selectors, known templates, else
+    the best-scoring container by paragraph text and link density."""
+    body = soup.body or soup
+    for selector in rules.content_selectors:
+        found = [t for t in soup.select(selector) if _text_len(t) > 0]
+        if found:
+            best = max(found, key=_text_len)
+            trace.root, trace.root_rule = describe(best), f"source selector {selector}"
+            return best
+    matches: dict[int, list[Tag]] = {}
+    for tag in body.find_all(True):
+        hit = _CONTENT.match(tag)
+        if hit:
+            matches.setdefault(int(hit[0]), []).append(tag)
+    for index in sorted(matches):
+        candidates = [t for t in matches[index] if not _in_boilerplate(t)]
+        if not candidates:
+            continue
+        best = max(candidates, key=_paragraph_text_len)
+        if _paragraph_text_len(best) >= 150:
+            trace.root, trace.root_rule = describe(best), CONTENT_SELECTORS[index]
+            return best
+    best_scored = _score_containers(body)
+    if best_scored is not None:
+        trace.root, trace.root_rule = describe(best_scored), "text density"
+    return best_scored
+
+
+def _in_boilerplate(tag: Tag) -> bool:
+    for parent in tag.parents:
+        if parent.name in ("aside", "footer", "nav"):
+            return True
+        hit = _class_concept(parent)
+        if hit and hit[0] in ("related", "sidebar", "comments", "footer"):
+            return True
+    return False
+
+
+def _paragraph_text_len(tag: Tag) -> int:
+    total = 0
+    for p in tag.find_all(["p", "li", "h2", "h3", "blockquote", "td", "dd"]):
+        total += len(p.get_text())
+    if total == 0:
+        total = len(tag.get_text())
+    return total
+
+
+def _score_containers(body: Tag) -> Tag | None:
+    """Readability-style: credit each text unit's parent and grandparent, penalise links."""
+    scores: dict[int, float] = {}
+    nodes: dict[int, Tag] = {}
+    for node in body.find_all(["p", "td", "pre", "div", "font", "section", "li"]):
+        if node.name in ("div", "font", "section", "td", "li"):
+            own = "".join(str(s) for s in node.find_all(string=True, recursive=False))
+            text = collapse(own)
+        else:
+            text = collapse(node.get_text(" "))
+        if len(text) < 40:
+            continue
+        links = sum(len(a.get_text()) for a in node.find_all("a"))
+        density = links / max(1, len(text))
+        score = (1 + text.count(",") + min(len(text) / 100, 3)) * (1 - min(density, 0.9))
+        holder = node if node.name in ("div", "font", "td", "section") else node.parent
+        levels = (holder, holder.parent if holder else None)
+        for level, factor in zip(levels, (1.0, 0.5), strict=True):
+            if isinstance(level, Tag) and level.name not in ("html", "[document]"):
+                scores[id(level)] = scores.get(id(level), 0.0) + score * factor
+                nodes[id(level)] = level
+    if not scores:
+        return None
+    best_id = max(scores, key=lambda k: scores[k])
+    return nodes[best_id]
+
+
+# ---------------------------------------------------------------- cleaning
+
+
+def strip_boilerplate(root: Tag, rules: ExtractionRules, trace: Trace) -> None:
+    """Remove non-article elements inside `root`, in place."""
+    total = max(1, _text_len(root))
+    extra = SelectorSet.build({"source remove-list": rules.remove_selectors})
+    for tag in list(root.find_all(True)):
+        if tag.decomposed:
+            continue
+        name = tag.name
+        if name in DROP_TAGS or (name == "header" and _text_len(tag) < total * PROTECT_SHARE):
+            if name in ("form", "aside") and _text_len(tag) >= total * PROTECT_SHARE:
+                continue
+            trace.removal("tag", "non-text", name, tag)
+            tag.decompose()
+            continue
+        if _hidden(tag):
+            trace.removal("hidden", "hidden", "hidden/display:none", tag)
+            tag.decompose()
+            continue
+        hit = extra.match(tag) if rules.remove_selectors else None
+        hit = hit or _BOILERPLATE.match(tag)
+        if hit:
+            trace.removal("selector", hit[0], hit[1], tag)
+            tag.decompose()
+            continue
+        word = _class_concept(tag)
+        if word and _text_len(tag) < total * PROTECT_SHARE:
+            trace.removal("class word", word[0], word[1], tag)
+            tag.decompose()
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _is_layout_table(table: Tag) -> bool:
+    if table.get("role") == "presentation":
+        return True
+    for cell in table.find_all(["td", "th"]):
+        if cell.find(["p", "div", "table", "ul", "ol", "blockquote", "h1", "h2", "h3", "br"]):
+            return True
+        if len(cell.get_text()) > 300:
+            return True
+    return False
+
+
+def _table_lines(table: Tag) -> list[str]:
+    lines = []
+    for row in table.find_all("tr"):
+        cells = [collapse(c.get_text(" ")) for c in row.find_all(["td", "th"])]
+        cells = [c for c in cells if c]
+        if cells:
+            lines.append(" | ".join(cells))
+    return lines
+
+
+def _list_lines(lst: Tag) -> list[str]:
+    lines = []
+    for item in lst.find_all(["li", "dt", "dd"], recursive=False) or lst.find_all("li"):
+        nested = [n.extract() for n in item.find_all(["ul", "ol"], recursive=False)]
+        text = collapse(item.get_text(" "))
+        if text:
+            lines.append(text)
+        for sub in nested:
+            lines.extend(_list_lines(sub))
+    return lines
+
+
+def _link_chars(tag: Tag) -> int:
+    return sum(len(collapse(a.get_text(" "))) for a in tag.find_all("a"))
+
+
+class _Renderer:
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.buf: list[str] = []
+        self.link_chars = 0
+
+    def flush(self) -> None:
+        raw = "".join(self.buf)
+        self.buf.clear()
+        links, self.link_chars = self.link_chars, 0
+        for part in _BREAKS.split(raw):
+            text = collapse(part.replace(BR, " "))
+            if text:
+                self.blocks.append(Block("paragraph", text, min(links, len(text))))
+
+    def add(self, kind: str, text: str, link_chars: int = 0) -> None:
+        self.flush()
+        if text:
+            self.blocks.append(Block(kind, text, link_chars))
+
+    def walk(self, node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                if not isinstance(child, SKIP_NODES):
+                    self.buf.append(str(child))
+                continue
+            if not isinstance(child, Tag):
+                continue
+            name = child.name
+            if name == "br":
+                self.buf.append(BR)
+            elif name in HEADINGS:
+                self.add("heading", collapse(child.get_text(" ")), _link_chars(child))
+            elif name in ("ul", "ol", "dl"):
+                lines = _list_lines(child)
+                self.add("list", "\n".join(lines), _link_chars(child))
+            elif name == "table":
+                if _is_layout_table(child):
+                    self.flush()
+                    for cell_holder in child.find_all(["td", "th"]):
+                        if cell_holder.find_parent("table") is child:
+                            self.walk(cell_holder)
+                            self.flush()
+                else:
+                    self.add("table", "\n".join(_table_lines(child)), _link_chars(child))
+            elif name == "blockquote":
+                self.add("quote", collapse(child.get_text(" ")), _link_chars(child))
+            elif name == "pre":
+                lines = [collapse(line) for line in child.get_text().splitlines()]
+                self.add("pre", "\n".join(line for line in lines if line))
+            elif name == "a":
+                before = len("".join(self.buf))
+                self.walk(child)
+                self.link_chars += len("".join(self.buf)) - before
+            elif name in INLINE_TAGS:
+                self.walk(child)
+            else:
+                self.flush()
+                self.walk(child)
+                self.flush()
+
+
+def render_blocks(root: Tag) -> list[Block]:
+    renderer = _Renderer()
+    renderer.walk(root)
+    renderer.flush()
+    return renderer.blocks
+
+
+# ---------------------------------------------------------------- block filtering
+
+
+def text_rule(text: str) -> tuple[str, str] | None:
+    """(concept, pattern) of the boilerplate text rule a whole block matches."""
+    if len(text) > 260:
+        return None
+    for concept, pattern in _TEXT_RULES:
+        if pattern.match(text):
+            return concept, pattern.pattern
+    return None
+
+
+def filter_blocks(
+    blocks: list[Block], title: str | None, authors: list[str], trace: Trace
+) -> Iterator[Block]:
+    """Drop template furniture that survived element removal: repeated title and byline,
+    reading time, share/comment prompts, link lists, duplicates."""
+    seen: set[str] = set()
+    title_key = (title or "").casefold()
+    author_keys = {a.casefold() for a in authors}
+    for block in blocks:
+        key = block.text.casefold()
+        if key in seen:
+            trace.removal("text", "duplicate", "repeated block", block.text)
+            continue
+        if title_key and key == title_key:
+            trace.removal("text", "title", "title repeated", block.text)
+            continue
+        if _is_byline(block.text, author_keys):
+            trace.removal("text", "byline", "byline", block.text)
+            continue
+        hit = text_rule(block.text)
+        if hit and block.kind != "heading" or hit and hit[0] in ("share", "comments"):
+            assert hit is not None
+            trace.removal("text", hit[0], hit[1], block.text)
+            continue
+        if block.link_density > 0.6 and count_words(block.text) < 40:
+            trace.removal("text", "links", "link density > 0.6", block.text)
+            continue
+        seen.add(key)
+        yield block
+
+
+_BYLINE_START = re.compile(r"^(by|von|par|por|written by|words by|posted by|submitted by)\b",
+                           re.IGNORECASE)
+
+
+def _is_byline(text: str, author_keys: set[str]) -> bool:
+    if count_words(text) > 16:
+        return False
+    key = text.casefold()
+    if key in author_keys:
+        return True
+    if _BYLINE_START.match(text) and (not author_keys or any(a in key for a in author_keys)):
+        return True
+    return bool(author_keys) and any(key.startswith(a) for a in author_keys) and \
+        count_words(text) <= 8

@@ -1,0 +1,35 @@
+"""URL identity: canonical form (tracking parameters and fragments gone) and its hash."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url as _w3lib_canonicalize
+from w3lib.url import safe_url_string
+
+# Query parameters that only track the visitor; the same article is behind them all.
+TRACKING_PARAMS = re.compile(
+    r"^(utm_\w+|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_cid|mc_eid|yclid|igshid|"
+    r"_hsenc|_hsmi|mkt_tok|ref|ref_src|cmpid|icid|ocid|sr_share|share|smid|taid|"
+    r"at_medium|at_campaign|ito|s_cid|soc_src|soc_trk|spm|__twitter_impression|amp)$",
+    re.IGNORECASE,
+)
+
+
+def canonicalize_url(url: str) -> str:
+    """Canonical form of `url`: lower-case host, sorted query without tracking
+    parameters, no fragment, percent-encoding normalised (w3lib)."""
+    url = safe_url_string(url.strip())
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if not TRACKING_PARAMS.match(k)]
+    cleaned = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/",
+                          urlencode(query), ""))
+    return _w3lib_canonicalize(cleaned, keep_fragments=False)
+
+
+def url_hash(url: str) -> str:
+    """Stable key of an article: sha256 of its canonical URL, hex."""
+    return hashlib.sha256(canonicalize_url(url).encode()).hexdigest()

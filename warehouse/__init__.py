@@ -1,0 +1,1 @@
+"""The PostgreSQL warehouse: connections, numbered migrations, loaders and analyst queries."""

@@ -1,0 +1,121 @@
+"""Where the warehouse lives: `AUTONEWS_DSN`, else an embedded PostgreSQL (pgserver)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+log = logging.getLogger(__name__)
+
+DSN_ENV = "AUTONEWS_DSN"
+HOME_ENV = "AUTONEWS_HOME"
+_PASSWORD_IN_URI = re.compile(r"(://[^:/@\s]+:)([^@\s]+)(@)")
+_PASSWORD_KV = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
+_SECRET_QUERY = re.compile(r"([?&](?:password|token|secret|key)=)([^&\s]+)", re.IGNORECASE)
+
+
+class WarehouseUnavailable(RuntimeError):
+    """The warehouse cannot be reached or started; the message is safe to show."""
+
+
+def mask_dsn(text: str) -> str:
+    """`text` with passwords in DSNs/URLs replaced by ***."""
+    text = _PASSWORD_IN_URI.sub(r"\1***\3", text)
+    text = _PASSWORD_KV.sub(r"\1***", text)
+    return _SECRET_QUERY.sub(r"\1***", text)
+
+
+def data_home() -> Path:
+    """Directory for the embedded database and crawl logs (`AUTONEWS_HOME`)."""
+    configured = os.environ.get(HOME_ENV)
+    if configured:
+        return Path(configured).expanduser().resolve()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("autonews")).resolve()
+
+
+def _check_writable(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        probe.write_bytes(b"ok")
+        probe.unlink()
+    except OSError as exc:
+        raise WarehouseUnavailable(
+            f"data directory {path} is not writable ({exc.strerror or exc}); "
+            f"set {HOME_ENV} to a writable directory or {DSN_ENV} to a PostgreSQL server"
+        ) from exc
+
+
+class EmbeddedServer:
+    """An embedded PostgreSQL in `<home>/pgdata`, started on first use, kept between runs
+    (the data) and stopped when the last process using it exits."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self._server: Any = None
+
+    def dsn(self) -> str:
+        if self._server is None:
+            _check_writable(self.home)
+            try:
+                with warnings.catch_warnings():
+                    # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers)
+                    warnings.simplefilter("ignore")
+                    import pgserver
+
+                logging.getLogger("pgserver").setLevel(logging.WARNING)
+                self._server = pgserver.get_server(self.home / "pgdata", cleanup_mode="stop")
+            except Exception as exc:  # noqa: BLE001 - pgserver raises many types; all fatal
+                log_file = self.home / "pgdata" / "log"
+                hint = ""
+                if log_file.exists():
+                    tail = log_file.read_text(errors="replace").strip().splitlines()[-3:]
+                    hint = " | server log: " + " / ".join(tail)
+                raise WarehouseUnavailable(
+                    f"could not start the embedded PostgreSQL in {self.home / 'pgdata'}: "
+                    f"{type(exc).__name__}: {exc}{hint}"
+                ) from exc
+        uri: str = self._server.get_uri()
+        return uri
+
+
+_embedded: dict[Path, EmbeddedServer] = {}
+
+
+def resolve_dsn() -> str:
+    """`AUTONEWS_DSN` if set, else the embedded server's DSN (starting it if needed)."""
+    dsn = os.environ.get(DSN_ENV, "").strip()
+    if dsn:
+        return dsn
+    home = data_home()
+    server = _embedded.setdefault(home, EmbeddedServer(home))
+    return server.dsn()
+
+
+def connect(dsn: str, **kwargs: Any) -> psycopg.Connection[Any]:
+    """A psycopg connection, or `WarehouseUnavailable` with a one-line, secret-free reason."""
+    try:
+        return psycopg.connect(dsn, connect_timeout=10, application_name="autonews", **kwargs)
+    except psycopg.OperationalError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise WarehouseUnavailable(f"cannot connect to the warehouse at {mask_dsn(dsn)}: "
+                                   f"{mask_dsn(first)}") from exc
+
+
+@contextmanager
+def connection(dsn: str, **kwargs: Any) -> Iterator[psycopg.Connection[Any]]:
+    conn = connect(dsn, **kwargs)
+    try:
+        yield conn
+    finally:
+        conn.close()
