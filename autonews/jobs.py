@@ -37,6 +37,9 @@ CRAWL_FAILURES = ("http_4xx", "http_5xx", "timeout", "too_large", "not_html", "o
                   "connection_error", "truncated", "error", "bad_document")
 
 
+STAGES = ("crawl", "clean", "gate", "load")
+
+
 class StageFailed(RuntimeError):
     """A stage could not do its job; the message says why (and is in `pipeline_runs`)."""
 
@@ -117,7 +120,8 @@ def crawl_source(
 ) -> dict[str, Any]:
     """Discover and fetch `source`'s articles for `window` in a Scrapy subprocess; every
     URL touched lands in `raw_pages`. Fails when the site could not be reached at all."""
-    with _stage(dsn, run_id, source.id, "crawl", window, trigger) as (_, counts):
+    with _stage(dsn, run_id, source.id, "crawl", window, trigger) as (conn, counts), \
+            _site_lock(conn, source.id):
         logs = data_home() / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="autonews-crawl-") as tmp:
@@ -144,6 +148,20 @@ def crawl_source(
             raise StageFailed(f"{source.id}: no sitemap, feed or listing page could be "
                               f"fetched ({reasons}); is the site down?")
     return counts
+
+
+@contextmanager
+def _site_lock(conn: psycopg.Connection[Any], source_id: str) -> Iterator[None]:
+    """One crawl per site at a time, across every worker and run (a backfill of many days
+    must not multiply the load on a site). A session lock: a killed crawler frees it."""
+    key = ("autonews-crawl:" + source_id,)
+    conn.execute("SELECT pg_advisory_lock(hashtext(%s))", key)
+    conn.commit()
+    try:
+        yield
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", key)
+        conn.commit()
 
 
 def summarize_crawl(stats: dict[str, Any]) -> dict[str, Any]:
@@ -296,6 +314,49 @@ def _record_rejects(conn: psycopg.Connection[Any], rejects: list[tuple[Any, ...]
             conn.execute("DELETE FROM rejected_pages WHERE raw_page_id = ANY(%s)", (ids,))
 
 
+# ---------------------------------------------------------------- gate
+
+
+_HISTORY_SQL = """
+SELECT count(a.url_hash)
+  FROM generate_series(%(start)s - make_interval(days => %(days)s),
+                       %(start)s - interval '1 day', interval '1 day') AS d(day)
+  LEFT JOIN articles a ON a.source_id = %(source)s
+                      AND a.published_at >= d.day AND a.published_at < d.day + interval '1 day'
+ GROUP BY d.day ORDER BY d.day
+"""
+
+
+def gate_source(
+    dsn: str, source_id: str, window: Window, run_id: str, *, trigger: str = "cli"
+) -> dict[str, Any]:
+    """The quality gate between clean and load. A failing day raises `StageFailed` and its
+    staged articles are discarded: nothing of it reaches analysts."""
+    from autonews import quality
+
+    limits = quality.load_thresholds(source_id)
+    with _stage(dsn, run_id, source_id, "gate", window, trigger) as (conn, counts):
+        clean = runs.stage_counts(conn, run_id, source_id, "clean")
+        if clean is None:
+            raise StageFailed(f"{source_id}: no clean stage recorded for run {run_id}")
+        history = [int(r[0]) for r in conn.execute(
+            _HISTORY_SQL, {"start": window.start, "days": limits.history_days,
+                           "source": source_id}).fetchall()]
+        conn.commit()
+        checks = quality.evaluate(clean, history, limits)
+        counts["checks"] = [c.as_dict() for c in checks]
+        failed = [c for c in checks if not c.passed]
+        counts["passed"] = not failed
+        if failed:
+            with conn.transaction():
+                conn.execute("DELETE FROM staged_articles WHERE run_id = %s AND source_id = %s",
+                             (run_id, source_id))
+            raise StageFailed(f"quality gate failed for {source_id}: " + "; ".join(
+                f"{c.name} {c.value:.2f} > {c.limit:g} ({c.detail})" if c.name != "zero_articles"
+                else f"zero_articles ({c.detail})" for c in failed))
+    return counts
+
+
 # ---------------------------------------------------------------- load
 
 
@@ -324,6 +385,7 @@ class SourceResult:
     crawl: dict[str, Any]
     clean: dict[str, Any]
     load: dict[str, Any]
+    gate: dict[str, Any] = dataclasses.field(default_factory=dict)
     error: str | None = None
 
     @property
@@ -347,7 +409,7 @@ class SourceResult:
 
 def run_source(dsn: str, source: Source, window: Window, run_id: str, *, trigger: str = "cli",
                on_progress: ProgressFn | None = None) -> SourceResult:
-    """crawl -> clean -> load for one source; a failed stage skips the later ones."""
+    """crawl -> clean -> gate -> load for one source; a failed stage skips the later ones."""
     result = SourceResult(source.id, {}, {}, {})
     stage = "crawl"
     try:
@@ -355,11 +417,13 @@ def run_source(dsn: str, source: Source, window: Window, run_id: str, *, trigger
                                     on_progress=on_progress)
         stage = "clean"
         result.clean = clean_source(dsn, source, window, run_id, trigger=trigger)
+        stage = "gate"
+        result.gate = gate_source(dsn, source.id, window, run_id, trigger=trigger)
         stage = "load"
         result.load = load_source(dsn, source.id, window, run_id, trigger=trigger)
     except (StageFailed, psycopg.Error, OSError) as exc:
         result.error = f"{stage}: {mask_dsn(str(exc))}"
-        later = ("clean", "load")[("crawl", "clean", "load").index(stage):]
+        later = STAGES[STAGES.index(stage) + 1:]
         for skipped in later:
             try:
                 skip_stage(dsn, source.id, window, run_id, skipped,
@@ -367,14 +431,3 @@ def run_source(dsn: str, source: Source, window: Window, run_id: str, *, trigger
             except psycopg.Error:
                 pass
     return result
-
-
-def record_report(dsn: str, run_id: str, window: Window, results: list[SourceResult]) -> None:
-    """Keep the run's summary (what the CLI printed) in `pipeline_runs` counts."""
-    with connect(dsn) as conn, conn.transaction():
-        for result in results:
-            conn.execute(
-                """UPDATE pipeline_runs SET counts = counts || %s
-                    WHERE run_id = %s AND source_id = %s AND stage = 'load'""",
-                (Jsonb({"summary": result.summary()}), run_id, result.source_id),
-            )

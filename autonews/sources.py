@@ -109,6 +109,9 @@ def _fail(path: Path, source: str | None, key: str | None, problem: str) -> Conf
 def _check_url(path: Path, sid: str, key: str, value: Any) -> str:
     if not isinstance(value, str):
         raise _fail(path, sid, key, f"expected a URL string, got {type(value).__name__}")
+    if "{demo_url}" in value:
+        raise _fail(path, sid, key, "uses {demo_url} but no demo site URL was given "
+                    "(run with --demo, or set AUTONEWS_DEMO_URL)")
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise _fail(path, sid, key, f"'{value}' is not an http(s) URL")
@@ -255,3 +258,18 @@ def load_sources(
                               f"(known: {', '.join(s.id for s in sources)})")
         return chosen
     return [s for s in sources if include_disabled or s.enabled]
+
+
+SOURCES_ENV = "AUTONEWS_SOURCES"
+DEMO_URL_ENV = "AUTONEWS_DEMO_URL"
+
+
+def configured_sources(only: str | None = None) -> list[Source]:
+    """Sources for scheduled runs: the file in `AUTONEWS_SOURCES` (default
+    `config/sources.toml`), with `{demo_url}` taken from `AUTONEWS_DEMO_URL`."""
+    import os
+
+    path = Path(os.environ.get(SOURCES_ENV) or DEFAULT_SOURCES)
+    demo_url = os.environ.get(DEMO_URL_ENV)
+    return load_sources(path, {"demo_url": demo_url.rstrip("/")} if demo_url else None,
+                        only=only)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -150,10 +150,11 @@ def find_root(soup: BeautifulSoup, rules: ExtractionRules, trace: Trace) -> Tag 
 
 def _in_boilerplate(tag: Tag) -> bool:
     for parent in tag.parents:
-        if parent.name in ("aside", "footer", "nav"):
+        if parent.name in ("aside", "footer", "nav") and parent.find("h1") is None:
             return True
         hit = _class_concept(parent)
-        if hit and hit[0] in ("related", "sidebar", "comments", "footer"):
+        if hit and hit[0] in ("related", "sidebar", "comments", "footer") \
+                and parent.find("h1") is None:
             return True
     return False
 
@@ -200,6 +201,7 @@ def _score_containers(body: Tag) -> Tag | None:
 def strip_boilerplate(root: Tag, rules: ExtractionRules, trace: Trace) -> None:
     """Remove non-article elements inside `root`, in place."""
     total = max(1, _text_len(root))
+    _strip_signup_boxes(root, trace)
     extra = SelectorSet.build({"source remove-list": rules.remove_selectors})
     for tag in list(root.find_all(True)):
         if tag.decomposed:
@@ -225,6 +227,21 @@ def strip_boilerplate(root: Tag, rules: ExtractionRules, trace: Trace) -> None:
         if word and _text_len(tag) < total * PROTECT_SHARE:
             trace.removal("class word", word[0], word[1], tag)
             tag.decompose()
+
+
+def _strip_signup_boxes(root: Tag, trace: Trace) -> None:
+    """A small box around an e-mail field is a newsletter or paywall sign-up."""
+    for field_ in root.find_all("input", attrs={"type": "email"}):
+        if field_.decomposed:
+            continue
+        box: Tag = field_
+        for parent in field_.parents:
+            if parent is root or _text_len(parent) > 300:
+                break
+            box = parent
+        if box is not field_:
+            trace.removal("email field", "newsletter", "box around input[type=email]", box)
+            box.decompose()
 
 
 # ---------------------------------------------------------------- rendering
@@ -261,6 +278,11 @@ def _list_lines(lst: Tag) -> list[str]:
         for sub in nested:
             lines.extend(_list_lines(sub))
     return lines
+
+
+def _is_container_list(lst: Tag) -> bool:
+    """A list used for layout (live-blog updates, cards): its items hold paragraphs."""
+    return lst.find(["p", "div", "h2", "h3", "h4", "blockquote", "table"]) is not None
 
 
 def _link_chars(tag: Tag) -> int:
@@ -300,7 +322,7 @@ class _Renderer:
                 self.buf.append(BR)
             elif name in HEADINGS:
                 self.add("heading", collapse(child.get_text(" ")), _link_chars(child))
-            elif name in ("ul", "ol", "dl"):
+            elif name in ("ul", "ol", "dl") and not _is_container_list(child):
                 lines = _list_lines(child)
                 self.add("list", "\n".join(lines), _link_chars(child))
             elif name == "table":
@@ -350,15 +372,23 @@ def text_rule(text: str) -> tuple[str, str] | None:
 
 
 def filter_blocks(
-    blocks: list[Block], title: str | None, authors: list[str], trace: Trace
+    blocks: list[Block], title: str | None, authors: list[str], trace: Trace,
+    labels: Iterable[str] = (),
 ) -> Iterator[Block]:
     """Drop template furniture that survived element removal: repeated title and byline,
-    reading time, share/comment prompts, link lists, duplicates."""
+    section/tag labels before the text, reading time, share/comment prompts, link lists,
+    duplicates."""
     seen: set[str] = set()
     title_key = (title or "").casefold()
     author_keys = {a.casefold() for a in authors}
+    label_keys = {label.casefold() for label in labels if label}
+    started = False
     for block in blocks:
         key = block.text.casefold()
+        if not started and key in label_keys:
+            trace.removal("text", "label", "section or tag label", block.text)
+            continue
+        started = started or count_words(block.text) >= 8
         if key in seen:
             trace.removal("text", "duplicate", "repeated block", block.text)
             continue
@@ -373,6 +403,9 @@ def filter_blocks(
             assert hit is not None
             trace.removal("text", hit[0], hit[1], block.text)
             continue
+        if not _HAS_WORD.search(block.text):
+            trace.removal("text", "symbols", "no letters or digits", block.text)
+            continue
         if block.link_density > 0.6 and count_words(block.text) < 40:
             trace.removal("text", "links", "link density > 0.6", block.text)
             continue
@@ -380,6 +413,7 @@ def filter_blocks(
         yield block
 
 
+_HAS_WORD = re.compile(r"\w")
 _BYLINE_START = re.compile(r"^(by|von|par|por|written by|words by|posted by|submitted by)\b",
                            re.IGNORECASE)
 

@@ -13,6 +13,7 @@ MIN_YEAR = 1995
 MAX_YEAR = 2100
 
 _ISO_DURATION_MINUTES = re.compile(r"^PT?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$", re.IGNORECASE)
+_DOTTED = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12]\d|3[01]))?/")
 
 
@@ -75,6 +76,8 @@ def parse_human_date(
         "REQUIRE_PARTS": ["day", "month", "year"],
         "STRICT_PARSING": False,
     }
+    if _DOTTED.search(text):  # 05.03.2026 is day.month.year wherever it is written
+        settings["DATE_ORDER"] = "DMY"
     try:
         found = dateparser.parse(text, languages=list(languages) if languages else None,
                                  settings=settings)  # type: ignore[arg-type]

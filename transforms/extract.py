@@ -109,13 +109,15 @@ def _extract_soup(
     title = choose_title(soup, md)
     article_tags = soup.find_all("article")
     root = find_root(soup, rules, trace)
-    if root is None:
-        raise PageRejected(RejectReason.EMPTY, "no text container")
-    images = len(root.find_all(["img", "amp-img", "figure", "picture"]))
-    linked_headings = sum(1 for h in root.find_all(["h2", "h3", "h4"]) if h.find("a"))
-    strip_boilerplate(root, rules, trace)
-    blocks = list(filter_blocks(render_blocks(root), title, md.authors, trace))
-    body = "\n\n".join(block.text for block in blocks)
+    scope = root if root is not None else (soup.body or soup)
+    images = len((soup.body or soup).find_all(["img", "amp-img"]))
+    linked_headings = sum(1 for h in scope.find_all(["h2", "h3", "h4"]) if h.find("a"))
+    body = ""
+    if root is not None:
+        strip_boilerplate(root, rules, trace)
+        labels = [md.section or "", *md.tags]
+        blocks = list(filter_blocks(render_blocks(root), title, md.authors, trace, labels))
+        body = "\n\n".join(block.text for block in blocks)
     words = count_words(body)
 
     _reject_non_articles(md, url, title, words, images, linked_headings, article_tags, rules)

@@ -23,7 +23,7 @@ from transforms.dates import (
     search_human_date,
     url_date,
 )
-from transforms.rules import BYLINE_PREFIXES, READING_TIME_PATTERNS, ExtractionRules
+from transforms.rules import BYLINE_PREFIXES, NOT_NAMES, READING_TIME_PATTERNS, ExtractionRules
 from transforms.text import collapse, words_of
 
 ARTICLE_TYPES = frozenset({
@@ -31,7 +31,7 @@ ARTICLE_TYPES = frozenset({
     "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "liveblogposting",
     "techarticle", "report", "socialmediaposting", "review",
 })
-GALLERY_TYPES = frozenset({"imagegallery", "mediagallery", "imageobject"})
+GALLERY_TYPES = frozenset({"imagegallery", "mediagallery"})
 VIDEO_TYPES = frozenset({"videoobject", "videogallery"})
 INDEX_TYPES = frozenset({"collectionpage", "itemlist", "searchresultspage"})
 
@@ -52,7 +52,10 @@ AUTHOR_HINTS = re.compile(r"(^|[-_ ])(author|byline|writer|autor|auteur|reporter
                           r"contributor|submitted|creator)s?([-_ ]|$)", re.IGNORECASE)
 _SPLIT_AUTHORS = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\bmit\b|\|)\s*",
                             re.IGNORECASE)
-_BYLINE_PREFIX = re.compile(rf"^\s*{BYLINE_PREFIXES}\s*:?\s+", re.IGNORECASE)
+_BYLINE_PREFIX = re.compile(rf"^\s*{BYLINE_PREFIXES}\b\s*:?\s*", re.IGNORECASE)
+_BYLINE_TAIL = re.compile(rf"(?:^|[|·•,]\s*|\s)({BYLINE_PREFIXES})\s*:?\s*$", re.IGNORECASE)
+_UPDATED_CUES = ("last updated", "updated", "aktualisiert", "zuletzt aktualisiert", "mis à jour",
+                 "actualizado", "modified")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+")
 
 
@@ -193,7 +196,8 @@ def read_meta(soup: BeautifulSoup) -> dict[str, list[str]]:
     """`<meta>` contents by lower-cased name/property/itemprop, in page order."""
     meta: dict[str, list[str]] = {}
     for tag in soup.find_all("meta"):
-        key = tag.get("property") or tag.get("name") or tag.get("itemprop")
+        key = (tag.get("property") or tag.get("name") or tag.get("itemprop")
+               or tag.get("http-equiv"))
         content = tag.get("content")
         if isinstance(key, list):
             key = " ".join(key)
@@ -227,6 +231,8 @@ def split_author_names(text: str) -> list[str]:
             continue
         if not all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words):
             continue
+        if part.casefold() in NOT_NAMES:
+            continue
         names.append(part)
     return names
 
@@ -256,12 +262,17 @@ def _class_words(tag: Tag) -> set[str]:
 
 
 def _in_ignored_context(tag: Tag) -> bool:
+    """Inside a sidebar, related list, comment section, site footer or navigation. A
+    container holding the page's <h1> is the article's own (layout classes such as
+    'is-sidebar-right' on the main column do not make it a sidebar)."""
     for parent in tag.parents:
-        if parent.name in ("aside", "nav"):
+        if parent.name == "nav":
+            return True
+        if parent.name == "aside" and parent.find("h1") is None:
             return True
         if parent.name == "footer" and parent.find_parent("article") is None:
             return True
-        if _class_words(parent) & IGNORE_CONTEXT_WORDS:
+        if _class_words(parent) & IGNORE_CONTEXT_WORDS and parent.find("h1") is None:
             return True
     return False
 
@@ -330,6 +341,12 @@ def read_metadata(soup: BeautifulSoup, url: str, rules: ExtractionRules) -> Meta
         if _types(node) & {"website", "newsmediaorganization", "organization"}:
             md.site_name = _text_value(node.get("name"))
 
+    title_tag = soup.find("title")
+    page_title = collapse(title_tag.get_text(" ")) if isinstance(title_tag, Tag) else ""
+    if not md.site_name and page_title:
+        parts = _TITLE_SEPARATORS.split(page_title)
+        if len(parts) > 1 and len(parts[-1].split()) <= 5 and len(parts[0].split()) >= 3:
+            md.site_name = parts[-1].strip()
     # title candidates: jsonld headline, og:title, twitter:title, microdata, <title>
     candidates = [
         _text_value(article.get("headline")) or _text_value(article.get("name")),
@@ -338,9 +355,8 @@ def read_metadata(soup: BeautifulSoup, url: str, rules: ExtractionRules) -> Meta
     micro = soup.find(attrs={"itemprop": "headline"})
     if isinstance(micro, Tag):
         candidates.append(collapse(micro.get("content") or micro.get_text(" ")))  # type: ignore[arg-type]
-    title_tag = soup.find("title")
-    if isinstance(title_tag, Tag):
-        candidates.append(collapse(title_tag.get_text(" ")))
+    if page_title:
+        candidates.append(page_title)
     md.headline_candidates = [
         _strip_site_suffix(c, md.site_name) for c in candidates if c
     ]
@@ -354,7 +370,7 @@ def read_metadata(soup: BeautifulSoup, url: str, rules: ExtractionRules) -> Meta
 
     section = _text_value(article.get("articleSection")) or _first(meta, "article:section",
                                                                     "section", "category")
-    md.section = section
+    md.section = section or breadcrumb_section(soup, nodes, md.headline_candidates)
     tags = list(meta.get("article:tag", [])) or list(meta.get("news_keywords", [])[:1])
     keywords = article.get("keywords")
     if not tags and isinstance(keywords, list):
@@ -373,6 +389,41 @@ def read_metadata(soup: BeautifulSoup, url: str, rules: ExtractionRules) -> Meta
     if md.reading_time_minutes is None:
         md.reading_time_minutes = stated_reading_time(soup)
     return md
+
+
+_CRUMB_SEPARATORS = re.compile(r"\s(?:>|»|›|/|\\|→)\s")
+
+
+def breadcrumb_section(
+    soup: BeautifulSoup, nodes: list[dict[str, Any]], titles: list[str]
+) -> str | None:
+    """The last breadcrumb before the article itself ("Home > News > Owners" -> Owners)."""
+    home = {"home", "start", "startseite", "accueil", "inicio", "news"}
+    skip = {t.casefold() for t in titles if t}
+    for node in nodes:
+        if "breadcrumblist" in _types(node):
+            items = node.get("itemListElement")
+            names = []
+            for item in items if isinstance(items, list) else []:
+                if isinstance(item, dict):
+                    names.append(_text_value(item.get("name")) or _text_value(item.get("item")))
+            names = [n for n in names if n and n.casefold() not in skip]
+            if len(names) >= 2 and names[-1].casefold() not in home:
+                return names[-1]
+    for tag in soup.find_all(["nav", "div", "ol", "ul", "p", "font", "span"]):
+        words = _class_words(tag)
+        text = collapse(tag.get_text(" "))
+        if len(text) > 160:
+            continue
+        links = [collapse(a.get_text(" ")) for a in tag.find_all("a")]
+        crumbs = {"breadcrumb", "breadcrumbs", "crumbs", "crumb"}
+        looks_like = len(links) >= 2 and len(_CRUMB_SEPARATORS.findall(f" {text} ")) >= 1 \
+            and links[0].casefold() in home | {"home page"}
+        if words & crumbs or looks_like:
+            names = [n for n in links if n and n.casefold() not in skip]
+            if len(names) >= 2 and names[-1].casefold() not in home:
+                return names[-1]
+    return None
 
 
 def _paywalled(article: dict[str, Any], meta: dict[str, list[str]]) -> bool:
@@ -432,7 +483,33 @@ def _authors(
             names.extend(split_author_names(text))
         if names:
             break
+    if not names:
+        names = byline_names(soup)
     return dedupe(names)
+
+
+def byline_names(soup: BeautifulSoup) -> list[str]:
+    """Names from visible bylines without markup: "By <a>Name</a>", "Posted: ... | by Name"."""
+    for text in soup.find_all(string=re.compile(rf"\b{BYLINE_PREFIXES}\b", re.IGNORECASE)):
+        parent = text.parent
+        if not isinstance(parent, Tag) or parent.name in ("script", "style", "title", "option"):
+            continue
+        chunk = collapse(str(text))
+        if len(chunk) > 80 or _in_ignored_context(parent):
+            continue
+        tail = _BYLINE_TAIL.search(chunk)
+        if tail:  # the name is the next element: By <a>Name</a>
+            follower = text.find_next_sibling()
+            if isinstance(follower, Tag) and follower.name in ("a", "span", "strong", "b", "em"):
+                names = split_author_names(follower.get_text(" "))
+                if names:
+                    return names
+            continue
+        if _BYLINE_PREFIX.match(chunk):
+            names = split_author_names(chunk)
+            if names:
+                return names
+    return []
 
 
 def _dates(
@@ -447,6 +524,7 @@ def _dates(
     tz = rules.timezone
     published = modified = None
     source = None
+    modified_from_time = False
 
     def attempt(value: Any, name: str) -> None:
         nonlocal published, source
@@ -485,6 +563,7 @@ def _dates(
             if words & {"updated", "modified"} and "published" not in words:
                 if modified is None:
                     modified = parse_datetime(value, tz, languages)
+                    modified_from_time = True
                 continue
             attempt(value, "time")
     if published is None:
@@ -494,31 +573,87 @@ def _dates(
     if published is None:
         published = _htmldate(soup, url)
         source = "htmldate" if published else None
-    if modified is not None and published is not None and modified < published:
-        modified = None
+    if modified is None and source in ("text", "url", "htmldate"):
+        modified = _updated_text_date(soup, tz, languages)
+    if modified is not None and published is not None and (
+            modified < published or (modified_from_time and modified == published)):
+        modified = None  # a theme's "updated" <time> that only repeats the publication
     md.published_at, md.modified_at, md.date_source = published, modified, source
 
 
 def _byline_date(
     soup: BeautifulSoup, tz: str | None, languages: tuple[str, ...] | None
 ) -> tuple[datetime, str] | None:
+    """A date written in the page's byline/dateline ("Posted: March 4, 2026")."""
     hints = set(DATE_HINT_WORDS)
+    candidates: list[Tag] = []
     for tag in soup.find_all(["span", "div", "p", "small", "td", "font", "em", "li", "b",
                               "strong", "time"]):
         if not _class_words(tag) & hints:
             first = next(tag.stripped_strings, "").lower()
             if not first.startswith(DATE_CUES):
                 continue
+        candidates.append(tag)
+    candidates.extend(_byline_containers(soup))
+    for tag in candidates:
         text = collapse(tag.get_text(" "))
         if not 6 <= len(text) <= 200 or _in_ignored_context(tag):
             continue
+        if text.lower().startswith(_UPDATED_CUES):
+            continue
         for piece in (text, *tag.stripped_strings):
-            found = parse_human_date(collapse(piece).strip(" :|,"), tz, languages)
+            piece = collapse(piece).strip(" :|,")
+            if piece.lower().startswith(_UPDATED_CUES):
+                continue
+            found = parse_human_date(_strip_cue(piece), tz, languages)
             if found is not None:
                 return found, "text"
         found = search_human_date(text, tz, languages)
         if found is not None:
             return found, "text"
+    return None
+
+
+def _strip_cue(text: str) -> str:
+    return re.sub(r"^(posted|published|submitted|date|datum|fecha|veröffentlicht|publié le|"
+                  r"publicado el|publicado)\s*(on|am|le|el)?\s*:?\s*", "", text,
+                  flags=re.IGNORECASE)
+
+
+def _byline_containers(soup: BeautifulSoup) -> list[Tag]:
+    """The parent and grandparent of each visible "By ..." string: where bylines keep the
+    date when no markup says so."""
+    found: list[Tag] = []
+    pattern = re.compile(rf"(^|\|)\s*{BYLINE_PREFIXES}\b", re.IGNORECASE)
+    for text in soup.find_all(string=pattern):
+        parent = text.parent
+        for _ in range(2):
+            if not isinstance(parent, Tag) or parent.name in ("body", "html", "script", "style"):
+                break
+            found.append(parent)
+            parent = parent.parent
+    return found
+
+
+def _updated_text_date(
+    soup: BeautifulSoup, tz: str | None, languages: tuple[str, ...] | None
+) -> datetime | None:
+    """A modification date written as text: "Last updated: 06.03.2026"."""
+    for text in soup.find_all(string=re.compile(r"(updated|aktualisiert|mis à jour|actualizado)",
+                                                re.IGNORECASE)):
+        chunk = collapse(str(text))
+        parent = text.parent
+        if len(chunk) > 80 or not isinstance(parent, Tag) or _in_ignored_context(parent):
+            continue
+        lowered = chunk.lower()
+        for cue in _UPDATED_CUES:
+            if lowered.startswith(cue):
+                rest = chunk[len(cue):].strip(" :")
+                if not any(ch.isdigit() for ch in rest) and isinstance(parent, Tag):
+                    rest = collapse(parent.get_text(" "))[len(cue):].strip(" :")
+                found = parse_human_date(rest, tz, languages)
+                if found is not None:
+                    return found
     return None
 
 
@@ -541,7 +676,8 @@ def stated_reading_time(soup: BeautifulSoup) -> int | None:
         if len(chunk) > 60:
             continue
         parent = text.parent
-        if isinstance(parent, Tag) and parent.name in ("script", "style", "title"):
+        if isinstance(parent, Tag) and (parent.name in ("script", "style", "title")
+                                        or _in_ignored_context(parent)):
             continue
         context = collapse(parent.get_text(" ")) if isinstance(parent, Tag) else chunk
         for pattern in patterns:

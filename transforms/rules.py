@@ -40,7 +40,7 @@ BOILERPLATE_SELECTORS: dict[str, tuple[str, ...]] = {
         ".related-posts", ".jp-relatedposts", ".td-related-row", ".td_block_related_posts",
         ".yarpp-related", ".crp_related", ".related", ".related-articles", ".read-more",
         ".more-stories", ".post-navigation", ".nav-links", ".gh-read-next", ".read-next",
-        ".recommended", ".you-may-like", ".also-read", ".inline-related",
+        ".recommended", ".you-may-like", ".also-read", ".inline-related", ".kg-bookmark-card",
     ),
     "newsletter": (
         ".newsletter", ".newsletter-box", ".signup", ".subscribe-box", ".mc4wp-form",
@@ -79,6 +79,7 @@ BOILERPLATE_SELECTORS: dict[str, tuple[str, ...]] = {
                 ".region-sidebar-first", ".region-sidebar-second"),
     "footer": (".site-footer", "#footer", ".footer", ".region-footer"),
     "media": (".wp-caption-text", ".caption", ".credit", ".image-credit", ".photo-credit",
+              ".kg-callout-emoji",
               ".gallery", ".kg-gallery-card", ".video-player", ".embed-responsive"),
 }
 
@@ -87,14 +88,16 @@ BOILERPLATE_SELECTORS: dict[str, tuple[str, ...]] = {
 BOILERPLATE_WORDS: dict[str, tuple[str, ...]] = {
     "share": ("share", "sharing", "social", "sharer"),
     "comments": ("comment", "comments", "respond", "reply", "disqus", "discussion"),
-    "related": ("related", "recommended", "recommendations", "readmore", "outbrain",
+    "related": ("related", "recommended", "recommendations", "readmore", "outbrain", "bookmark",
                 "taboola", "popular", "trending", "mostread", "morestories", "readnext"),
-    "newsletter": ("newsletter", "subscribe", "subscription", "signup", "optin"),
+    "newsletter": ("newsletter", "subscribe", "subscription", "signup", "optin", "paywall",
+                   "premium", "upsell", "membership"),
     "ads": ("ad", "ads", "advert", "advertisement", "adslot", "banner", "sponsor",
             "sponsored", "promo", "dfp", "gpt"),
     "consent": ("cookie", "cookies", "consent", "gdpr", "onetrust"),
     "author_box": ("authorbox", "bio", "authorbio"),
-    "byline": ("byline", "meta", "dateline", "readtime", "readingtime", "postmeta"),
+    "byline": ("byline", "meta", "dateline", "readtime", "readingtime", "postmeta", "header",
+               "kicker", "eyebrow", "badge"),
     "breadcrumbs": ("breadcrumb", "breadcrumbs", "crumbs"),
     "tags": ("tags", "taglist", "keywords"),
     "navigation": ("nav", "navigation", "menu", "pagination", "pager", "toolbar", "skip"),
@@ -118,7 +121,8 @@ CONTENT_SELECTORS: tuple[str, ...] = (
 BOILERPLATE_TEXT: dict[str, tuple[str, ...]] = {
     "reading_time": (
         r"\d+\s*(min|mins|minute|minutes)\.?\s*(read|reading|de lecture|de lectura|lesezeit)",
-        r"(reading time|lesezeit|temps de lecture|tiempo de lectura)\s*:?\s*\d+\s*\w*\.?",
+        r"(reading time|read time|lesezeit|lesedauer|temps de lecture|lecture|tiempo de lectura|"
+        r"lectura)\s*:?\s*\d+\s*\w*\.?",
     ),
     "share": (r"share( this)?( article| post| story)?:?", r"(teilen|partager|compartir)\s*:?",
               r"(tweet|facebook|twitter|linkedin|whatsapp|pinterest|email|copy link)"),
@@ -133,17 +137,25 @@ BOILERPLATE_TEXT: dict[str, tuple[str, ...]] = {
     "ads": (r"advertisement", r"sponsored( content)?", r"anzeige", r"publicité", r"publicidad"),
     "newsletter": (r"(sign up|subscribe).{0,80}(newsletter|inbox|updates)\.?",),
     "navigation": (r"(previous|next)\s+(post|article|page)\s*.{0,120}", r"page \d+ of \d+",
+                   r"(continued|suite|fortsetzung|continúa)\s+(from|on|de la|von|de la)\s+"
+                   r"(page|seite|página)\s*\d+\.?",
                    r"next page\s*»?", r"«?\s*previous page", r"printer friendly version",
                    r"email this story", r"back to top"),
 }
 
 READING_TIME_PATTERNS: tuple[str, ...] = (
-    r"(\d+)\s*(?:min|mins|minute|minutes)\.?\s*(?:read|reading|de lecture|de lectura)",
-    r"(?:reading time|lesezeit|temps de lecture|tiempo de lectura)\s*:?\s*(\d+)",
+    r"(\d+)\s*(?:min|mins|minute|minutes|minuten)\.?\s*(?:read|reading|de lecture|de lectura|"
+    r"lesezeit|lesedauer)",
+    r"(?:reading time|read time|lesezeit|lesedauer|temps de lecture|lecture|tiempo de lectura|"
+    r"lectura)\s*:?\s*(\d+)\s*(?:min|minute|minutes|minuten|mn)",
 )
 
 BYLINE_PREFIXES = (r"(?:submitted by|posted by|written by|words by|reported by|by|von|par|por|"
                    r"di|door|text:|author:|autor:|auteur\s*:)")
+# Words that are never a person's name in a byline.
+NOT_NAMES = frozenset({"by", "von", "par", "por", "staff", "admin", "administrator", "editor",
+                       "editors", "redaktion", "rédaction", "redacción", "team", "newsroom",
+                       "anonymous", "guest", "contributor", "unknown"})
 
 # Below this many words a page is rejected as too short.
 MIN_WORDS = 50

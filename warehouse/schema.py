@@ -60,15 +60,18 @@ def _ensure_table(conn: psycopg.Connection[Any]) -> None:
 
 def applied(conn: psycopg.Connection[Any]) -> dict[int, tuple[str, str, Any]]:
     """version -> (name, checksum, applied_at) of migrations already in the database."""
-    exists = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()
-    if not exists or not exists[0]:
-        return {}
-    rows = conn.execute("SELECT version, name, checksum, applied_at FROM schema_migrations")
-    return {v: (n, c, a) for v, n, c, a in rows.fetchall()}
+    with conn.transaction():
+        exists = conn.execute("SELECT to_regclass('schema_migrations') IS NOT NULL").fetchone()
+        if not exists or not exists[0]:
+            return {}
+        rows = conn.execute("SELECT version, name, checksum, applied_at FROM schema_migrations")
+        return {v: (n, c, a) for v, n, c, a in rows.fetchall()}
 
 
 def migrate(conn: psycopg.Connection[Any], target: int | None = None) -> list[Migration]:
     """Apply pending migrations up to `target` (all by default); returns those applied."""
+    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        raise MigrationError("migrate() needs a connection outside any transaction")
     conn.autocommit = True
     conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
     try:

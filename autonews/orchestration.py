@@ -1,0 +1,118 @@
+"""What the Airflow DAGs need besides the stage functions: which day a run covers, the
+warehouse DSN from an Airflow connection, and the failure webhook. Airflow is imported
+lazily: this module loads without the `airflow` extra."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import urllib.request
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from warehouse.connection import DSN_ENV, mask_dsn
+
+log = logging.getLogger(__name__)
+
+WAREHOUSE_CONN_ID = "autonews_warehouse"
+ALERTS_CONN_ID = "autonews_alerts"
+
+
+def run_day(context: Any) -> date:
+    """The UTC publication day a DAG run covers.
+
+    - `params.day` (YYYY-MM-DD) when given: any kind of run;
+    - else the UTC date of the run's logical date: a scheduled run (its data interval
+      [D, D+1) starts at D), a backfill run for D, a manual trigger for logical date D;
+    - else (API runs with `logical_date: null`): the day before `run_after`, the last
+      complete day.
+    """
+    params = context.get("params") or {}
+    wanted = params.get("day")
+    if wanted:
+        return date.fromisoformat(str(wanted))
+    logical = context.get("logical_date")
+    if logical is not None:
+        return _utc(logical).date()
+    dag_run = context.get("dag_run")
+    run_after = getattr(dag_run, "run_after", None) or datetime.now(UTC)
+    return (_utc(run_after) - timedelta(days=1)).date()
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def warehouse_dsn() -> str:
+    """DSN of the Airflow connection `autonews_warehouse`, else `AUTONEWS_DSN`."""
+    try:
+        from airflow.sdk import Connection
+
+        conn = Connection.get(WAREHOUSE_CONN_ID)
+        uri: str = conn.get_uri()
+        return uri.replace("postgres://", "postgresql://", 1)
+    except ImportError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - Airflow raises its own not-found types
+        log.info("no Airflow connection %s (%s); using %s", WAREHOUSE_CONN_ID,
+                 type(exc).__name__, DSN_ENV)
+    dsn = os.environ.get(DSN_ENV)
+    if not dsn:
+        raise RuntimeError(f"no warehouse: define the Airflow connection {WAREHOUSE_CONN_ID} "
+                           f"(e.g. AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}) or set {DSN_ENV}")
+    return dsn
+
+
+def alert_webhook() -> tuple[str, dict[str, str]] | None:
+    """(URL, headers) of the failure webhook from the `autonews_alerts` connection: its
+    host is the URL (schema https by default), its password an optional bearer token."""
+    try:
+        from airflow.sdk import Connection
+
+        conn = Connection.get(ALERTS_CONN_ID)
+    except Exception:  # noqa: BLE001 - not configured is the common case
+        return None
+    if not conn.host:
+        return None
+    host = conn.host if "://" in conn.host else f"{conn.schema or 'https'}://{conn.host}"
+    if conn.port:
+        scheme, rest = host.split("://", 1)
+        head, _, tail = rest.partition("/")
+        host = f"{scheme}://{head}:{conn.port}/{tail}"
+    headers = {"Content-Type": "application/json"}
+    if conn.password:
+        headers["Authorization"] = f"Bearer {conn.password}"
+    return host, headers
+
+
+def post_alert(payload: dict[str, Any]) -> bool:
+    """POST `payload` to the alerts webhook if one is configured; never raises."""
+    target = alert_webhook()
+    if target is None:
+        log.info("no %s connection: failure not posted", ALERTS_CONN_ID)
+        return False
+    url, headers = target
+    request = urllib.request.Request(url, data=json.dumps(payload, default=str).encode(),
+                                     headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return 200 <= response.status < 300
+    except OSError as exc:
+        log.warning("alert webhook failed: %s", mask_dsn(str(exc)))
+        return False
+
+
+def on_task_failure(context: Any) -> None:
+    """Airflow `on_failure_callback`: post what failed and why to the webhook."""
+    ti = context.get("task_instance") or context.get("ti")
+    exception = context.get("exception")
+    post_alert({
+        "dag_id": getattr(ti, "dag_id", None),
+        "task_id": getattr(ti, "task_id", None),
+        "map_index": getattr(ti, "map_index", None),
+        "run_id": getattr(ti, "run_id", None),
+        "try_number": getattr(ti, "try_number", None),
+        "day": str(run_day(context)),
+        "error": mask_dsn(f"{type(exception).__name__}: {exception}") if exception else None,
+    })

@@ -1,0 +1,127 @@
+"""autonews_daily: one UTC publication day, crawled, cleaned, gated and loaded per source.
+
+Which day a run covers (`autonews.orchestration.run_day`):
+- `params.day` (YYYY-MM-DD) when given, for any kind of run;
+- else the UTC date of the logical date: the scheduled run for the data interval
+  [D, D+1) (it starts just after midnight of D+1), a backfill run for D, a manual trigger
+  with logical date D;
+- else (API trigger with `logical_date: null`) the day before the run was triggered.
+
+Configuration (never in this file): the warehouse is the Airflow connection
+`autonews_warehouse`; sources come from `AUTONEWS_SOURCES` (default config/sources.toml),
+quality thresholds from config/quality.toml; failures are posted to the `autonews_alerts`
+connection's URL when it exists. Crawls run in the pool `autonews_crawl`, and a crawl holds
+its site's lock in the warehouse, so one site is never crawled twice at once.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task, task_group
+
+
+def _on_failure(context: Any) -> None:
+    from autonews.orchestration import on_task_failure
+
+    on_task_failure(context)
+
+
+DEFAULT_ARGS = {
+    "owner": "autonews",
+    "retries": 3,
+    "retry_delay": timedelta(minutes=1),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": timedelta(minutes=30),
+    "execution_timeout": timedelta(minutes=30),
+    "on_failure_callback": _on_failure,
+}
+
+
+def _scope() -> tuple[str, Any, str]:
+    """(warehouse DSN, day window, pipeline run id) of the running task."""
+    from autonews.jobs import Window
+    from autonews.orchestration import run_day, warehouse_dsn
+
+    context = get_current_context()
+    return warehouse_dsn(), Window.for_day(run_day(context)), context["dag_run"].run_id
+
+
+@dag(
+    dag_id="autonews_daily",
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=4,
+    default_args=DEFAULT_ARGS,
+    params={"day": Param(None, type=["null", "string"],
+                         description="UTC publication day YYYY-MM-DD (overrides the logical date)")},
+    tags=["autonews", "daily"],
+    doc_md=__doc__,
+)
+def autonews_daily() -> None:
+    @task(retries=1, execution_timeout=timedelta(minutes=5))
+    def plan() -> list[str]:
+        """Migrate the warehouse and list the enabled sources."""
+        from autonews.jobs import prepare_warehouse
+        from autonews.sources import configured_sources
+
+        dsn, window, _ = _scope()
+        prepare_warehouse(dsn)
+        print(f"autonews_daily covers publication day {window} (UTC)")
+        return [source.id for source in configured_sources()]
+
+    @task(pool="autonews_crawl", execution_timeout=timedelta(minutes=60), multiple_outputs=False)
+    def crawl(source_id: str) -> dict[str, Any]:
+        from autonews.jobs import crawl_source
+        from autonews.sources import configured_sources
+
+        dsn, window, run_id = _scope()
+        return crawl_source(dsn, configured_sources(only=source_id)[0], window, run_id,
+                            trigger="airflow")
+
+    @task(multiple_outputs=False)
+    def clean(source_id: str) -> dict[str, Any]:
+        from autonews.jobs import clean_source
+        from autonews.sources import configured_sources
+
+        dsn, window, run_id = _scope()
+        return clean_source(dsn, configured_sources(only=source_id)[0], window, run_id,
+                            trigger="airflow")
+
+    @task(retries=0, execution_timeout=timedelta(minutes=5), multiple_outputs=False)
+    def gate(source_id: str) -> dict[str, Any]:
+        from autonews.jobs import gate_source
+
+        dsn, window, run_id = _scope()
+        return gate_source(dsn, source_id, window, run_id, trigger="airflow")
+
+    @task(multiple_outputs=False)
+    def load(source_id: str) -> dict[str, Any]:
+        from autonews.jobs import load_source
+
+        dsn, window, run_id = _scope()
+        return load_source(dsn, source_id, window, run_id, trigger="airflow")
+
+    @task_group
+    def per_source(source_id: str) -> None:
+        crawled = crawl(source_id)
+        cleaned = clean(source_id)
+        gated = gate(source_id)
+        loaded = load(source_id)
+        crawled >> cleaned >> gated >> loaded
+
+    @task(trigger_rule="all_done", retries=0, execution_timeout=timedelta(minutes=5))
+    def report() -> list[dict[str, Any]]:
+        """Write the run's summary; fail the run if any source failed."""
+        from autonews.reports import report_run
+
+        dsn, window, run_id = _scope()
+        return report_run(dsn, run_id, window)
+
+    sources = plan()
+    per_source.expand(source_id=sources) >> report()
+
+
+autonews_daily()

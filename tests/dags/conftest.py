@@ -1,0 +1,44 @@
+"""Airflow runs in its own processes here (its settings are global to a process): a
+temporary AIRFLOW_HOME migrated once per session, and helpers to run `airflow` commands."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("airflow", reason="needs the airflow extra (scripts/bootstrap all)")
+
+ROOT = Path(__file__).resolve().parents[2]
+AIRFLOW = Path(sys.executable).with_name("airflow")
+
+
+@pytest.fixture(scope="session")
+def airflow_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    home = tmp_path_factory.mktemp("airflow-home")
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(ROOT / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+        "AUTONEWS_SOURCES": str(ROOT / "config" / "demo-sources.toml"),
+        "AUTONEWS_HOME": str(home / "autonews"),
+    }
+    env.pop("AUTONEWS_DSN", None)
+    done = subprocess.run([str(AIRFLOW), "db", "migrate"], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    subprocess.run([str(AIRFLOW), "pools", "set", "autonews_crawl", "4", "autonews crawls"],
+                   env=env, capture_output=True, text=True, timeout=120, check=True)
+    yield env
+
+
+def run_airflow(env: dict[str, str], *args: str, timeout: int = 600
+                ) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(AIRFLOW), *args], env=env, capture_output=True, text=True,
+                          timeout=timeout)

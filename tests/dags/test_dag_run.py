@@ -1,0 +1,39 @@
+"""`airflow dags test` of autonews_daily for a demo day against real PostgreSQL, twice."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from autonews.demo import catalog
+from tests.dags.conftest import run_airflow
+
+
+def _counts(dsn):
+    with psycopg.connect(dsn) as conn:
+        articles = conn.execute("SELECT count(*), max(last_changed_at) FROM articles").fetchone()
+        stages = conn.execute(
+            "SELECT run_id, source_id, stage, status, counts FROM pipeline_runs "
+            "WHERE stage = 'load' ORDER BY run_id").fetchall()
+    return articles, stages
+
+
+@pytest.mark.slow
+def test_dag_test_of_a_demo_day_loads_once(airflow_env, dsn, demo):
+    day = catalog.latest_day()
+    env = {**airflow_env, "AIRFLOW_CONN_AUTONEWS_WAREHOUSE": dsn, "AUTONEWS_DEMO_URL": demo.url}
+    first = run_airflow(env, "dags", "test", "autonews_daily", day.isoformat())
+    assert first.returncode == 0, (first.stdout + first.stderr)[-4000:]
+    (count, changed), stages = _counts(dsn)
+    assert count == len(catalog.published_on(day))
+    assert {s[1] for s in stages} == {"motorwire", "autoledger", "gearbox"}
+    assert all(s[3] == "success" for s in stages)
+
+    second = run_airflow(env, "dags", "test", "autonews_daily", day.isoformat())
+    assert second.returncode == 0, (second.stdout + second.stderr)[-4000:]
+    (count2, changed2), stages2 = _counts(dsn)
+    assert (count2, changed2) == (count, changed)
+    latest_run = max(s[0] for s in stages2)
+    loads = [s[4] for s in stages2 if s[0] == latest_run]
+    assert sum(c["inserted"] + c["updated"] for c in loads) == 0
+    assert sum(c["unchanged"] for c in loads) == count

@@ -1,0 +1,62 @@
+"""The DAG files import cleanly and every task is configured for unattended runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+SCRIPT = """
+import json
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(dag_folder={folder!r})
+out = {{"errors": {{k: str(v) for k, v in bag.import_errors.items()}}, "dags": {{}}}}
+for dag_id, dag in bag.dags.items():
+    out["dags"][dag_id] = {{
+        "tags": sorted(dag.tags),
+        "schedule": type(dag.timetable).__name__,
+        "catchup": dag.catchup,
+        "tasks": {{t.task_id: {{"retries": t.retries,
+                               "timeout": t.execution_timeout.total_seconds()
+                                          if t.execution_timeout else None,
+                               "pool": t.pool,
+                               "callback": bool(t.on_failure_callback)}}
+                  for t in dag.tasks}},
+    }}
+print("JSON" + json.dumps(out))
+"""
+
+
+def _load(airflow_env):
+    folder = airflow_env["AIRFLOW__CORE__DAGS_FOLDER"]
+    done = subprocess.run([sys.executable, "-c", SCRIPT.format(folder=folder)], env=airflow_env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = [x for x in done.stdout.splitlines() if x.startswith("JSON")][-1]
+    return json.loads(line[4:])
+
+
+def test_dags_import_without_errors_and_are_configured(airflow_env):
+    bag = _load(airflow_env)
+    assert bag["errors"] == {}
+    assert "autonews_daily" in bag["dags"]
+    for dag_id, dag in bag["dags"].items():
+        assert "autonews" in dag["tags"], dag_id
+        for task_id, task in dag["tasks"].items():
+            assert task["timeout"] and task["timeout"] <= 3600, (dag_id, task_id)
+            assert task["callback"], (dag_id, task_id)
+    assert bag["dags"]["autonews_daily"]["schedule"] == "CronDataIntervalTimetable"
+    daily = bag["dags"]["autonews_daily"]["tasks"]
+    assert daily["per_source.crawl"]["pool"] == "autonews_crawl"
+    assert daily["per_source.crawl"]["retries"] >= 2
+    assert daily["per_source.gate"]["retries"] == 0  # a failed gate is a verdict, not a glitch
+    assert set(daily) >= {"plan", "per_source.crawl", "per_source.clean", "per_source.gate",
+                          "per_source.load", "report"}
+
+
+def test_dag_file_does_no_work_at_import(airflow_env, tmp_path):
+    """Parsing must not touch the warehouse or the network: no DSN, no sources file."""
+    env = {**airflow_env, "AUTONEWS_SOURCES": str(tmp_path / "missing.toml")}
+    env.pop("AIRFLOW_CONN_AUTONEWS_WAREHOUSE", None)
+    bag = _load(env)
+    assert bag["errors"] == {}

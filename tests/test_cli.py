@@ -1,0 +1,114 @@
+"""The `autonews` command as a user runs it (a real process), on the demo and on errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autonews.demo import catalog
+
+AUTONEWS = Path(sys.executable).with_name("autonews")
+FIXTURES = Path(__file__).parent / "fixtures" / "pages"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def cli_env(dsn, tmp_path):
+    return {**os.environ, "AUTONEWS_DSN": dsn, "AUTONEWS_HOME": str(tmp_path / "home"),
+            "AUTONEWS_DEMO_PORT": str(_free_port()), "COLUMNS": "200"}
+
+
+def autonews(env, *args, timeout=600):
+    return subprocess.run([str(AUTONEWS), *args], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_run_demo_loads_the_latest_day_then_a_rerun_changes_nothing(cli_env):
+    first = autonews(cli_env, "run", "--demo", "--json")
+    assert first.returncode == 0, first.stderr[-3000:]
+    summary = json.loads(first.stdout)
+    assert summary["day"] == str(catalog.latest_day())
+    by_source = {s["source"]: s for s in summary["sources"]}
+    assert set(by_source) == {"motorwire", "autoledger", "gearbox"}
+    assert sum(s["inserted"] for s in by_source.values()) == len(
+        catalog.published_on(catalog.latest_day()))
+    assert by_source["gearbox"]["failed"] == 2 and by_source["motorwire"]["rejected"] == 1
+
+    again = autonews(cli_env, "run", "--demo")
+    assert again.returncode == 0, again.stderr[-3000:]
+    table = again.stdout
+    for header in ("discovered", "fetched", "failed", "inserted", "updated", "unchanged",
+                   "rejected"):
+        assert header in table
+    rows = [line for line in table.splitlines() if "motorwire" in line or "gearbox" in line]
+    assert len(rows) == 2
+    second = json.loads(autonews(cli_env, "run", "--demo", "--json").stdout)
+    assert sum(s["inserted"] + s["updated"] for s in second["sources"]) == 0
+
+
+def test_run_demo_for_a_chosen_day_and_source(cli_env):
+    done = autonews(cli_env, "run", "--demo", "--date", "2026-11-05", "--source", "autoledger",
+                    "--json")
+    assert done.returncode == 0, done.stderr[-3000:]
+    (only,) = json.loads(done.stdout)["sources"]
+    assert only["source"] == "autoledger"
+    assert only["inserted"] == len(catalog.published_on(catalog.date(2026, 11, 5), "autoledger"))
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("run", "--demo", "--date", "2999-01-01"), "is in the future"),
+    (("run", "--demo", "--date", "13/11/2026"), "is not a date"),
+    (("run", "--demo", "--source", "nope"), "unknown source id 'nope'"),
+])
+def test_bad_input_is_one_clear_line_and_exit_2(cli_env, args, message):
+    done = autonews(cli_env, *args)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_unreachable_warehouse_is_one_line_without_the_password(tmp_path):
+    env = {**os.environ, "AUTONEWS_DSN": "postgresql://u:s3cret@127.0.0.1:1/x",
+           "AUTONEWS_HOME": str(tmp_path)}
+    done = autonews(env, "db", "migrate")
+    assert done.returncode == 3
+    assert "cannot connect to the warehouse" in done.stderr
+    assert "s3cret" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_db_migrate_and_status(cli_env):
+    assert autonews(cli_env, "db", "migrate").returncode == 0
+    status = autonews(cli_env, "db", "status")
+    assert status.returncode == 0
+    assert "create_core_tables" in status.stdout and "pending" not in status.stdout
+
+
+def test_extract_prints_the_article_and_explains_removals(cli_env):
+    page = FIXTURES / "motorwire" / "recall-84000-brennan-pickups-need-new-brake-hose-clips" / \
+        "page.html"
+    expected = json.loads((page.parent / "expected.json").read_text())
+    done = autonews(cli_env, "extract", str(page), "--url", expected["url"])
+    assert done.returncode == 0, done.stderr
+    article = json.loads(done.stdout)
+    assert article["title"] == expected["title"]
+    gallery = FIXTURES / "motorwire" / "in-pictures-the-concept-cars-of-the-lakeshore-auto-show"
+    rejected = autonews(cli_env, "extract", str(gallery / "page.html"))
+    assert rejected.returncode == 1 and json.loads(rejected.stdout)["rejected"] == "gallery"
+    inline = FIXTURES / "dailydrive" / "tyre-maker-nordvik-to-close-its-oldest-plant-in-bavaria"
+    explained = json.loads(autonews(cli_env, "extract", str(inline / "page.html"),
+                                    "--explain").stdout)
+    concepts = {r["concept"] for r in explained["removed"]}
+    assert {"ads", "related", "newsletter"} <= concepts
+    assert explained["root_rule"] == ".td-post-content"
+    assert all(r["rule"] and r["match"] for r in explained["removed"])
