@@ -114,18 +114,20 @@ class _CrawlProgress:
         self.progress.update(self.task, description=f"{self.source_id}: {name}")
 
 
-def _summary_table(title: str, results: list[jobs.SourceResult]) -> Table:
+def _summary_table(title: str, rows: list[tuple[str, jobs.SourceResult]],
+                   first_column: str = "source") -> Table:
+    """One line per (label, source result): what was found, fetched, loaded, rejected."""
     table = Table(title=title)
-    columns = ("source", "discovered", "fetched", "not_modified", "failed", "inserted",
-               "updated", "unchanged", "rejected")
+    columns = ("discovered", "fetched", "not_modified", "failed", "inserted", "updated",
+               "unchanged", "rejected")
+    table.add_column(first_column, no_wrap=True)
     for name in columns:
-        table.add_column(name.replace("_", " "), justify="left" if name == "source" else "right",
-                         no_wrap=True)
+        table.add_column(name.replace("_", " "), justify="right", no_wrap=True)
     table.add_column("status", overflow="fold")
-    for result in results:
-        row = result.summary()
-        status = "[green]ok[/]" if result.ok else f"[red]{row['error']}[/]"
-        table.add_row(*(str(row[c]) for c in columns), status)
+    for label, result in rows:
+        summary = result.summary()
+        status = "[green]ok[/]" if result.ok else f"[red]{summary['error']}[/]"
+        table.add_row(label, *(str(summary[c]) for c in columns), status)
     return table
 
 
@@ -171,9 +173,103 @@ def run(
                                    "sources": [r.summary() for r in results]}))
     else:
         out.print(_summary_table(f"autonews run {run_id} — publication day {the_day} (UTC)",
-                                 results))
+                                 [(r.source_id, r) for r in results]))
     if not all(r.ok for r in results):
         raise typer.Exit(1)
+
+
+def parse_range(first: str, last: str) -> list[date]:
+    start, end = parse_day(first, option="--from"), parse_day(last, option="--to")
+    try:
+        return jobs.days_between(start, end)
+    except ValueError as exc:
+        raise UsageProblem(f"--from {start} is after --to {end}: the range is backwards"
+                           ) from exc
+
+
+@app.command()
+@friendly
+def backfill(
+    first: str = typer.Option(..., "--from", help="First UTC day, YYYY-MM-DD (included)."),
+    last: str = typer.Option(..., "--to", help="Last UTC day, YYYY-MM-DD (included)."),
+    parallel: int = typer.Option(1, "--parallel", min=1, max=16,
+                                 help="Days processed at once (one crawl per site at a time)."),
+    demo: bool = typer.Option(False, "--demo", help="Backfill the offline demo site."),
+    source: str | None = typer.Option(None, "--source", help="Only this source id."),
+    sources_file: Path | None = typer.Option(None, "--sources", help="Sources TOML file."),
+    demo_port: int = typer.Option(DEMO_PORT, "--demo-port", envvar="AUTONEWS_DEMO_PORT"),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    verbose: bool = typer.Option(False, "--verbose", "-v"),
+) -> None:
+    """Run every day of a range (idempotent: rerunning a day changes nothing)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    _logging(verbose)
+    days = parse_range(first, last)
+    with _sources_for(demo, sources_file, source, demo_port) as (sources, _site):
+        dsn = resolve_dsn()
+        jobs.prepare_warehouse(dsn)
+        base = jobs.new_run_id("backfill")
+        results: dict[tuple[date, str], jobs.SourceResult] = {}
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err, transient=as_json) as progress:
+            task = progress.add_task(f"backfill {days[0]}..{days[-1]}",
+                                     total=len(days) * len(sources))
+
+            def one_day(day: date) -> None:
+                window = jobs.Window.for_day(day)
+                for src in sources:
+                    results[(day, src.id)] = jobs.run_source(dsn, src, window, f"{base}-{day}",
+                                                             trigger="backfill")
+                    progress.advance(task)
+
+            with ThreadPoolExecutor(max_workers=parallel) as pool:
+                list(pool.map(one_day, days))
+    ordered = sorted(results.items())
+    if as_json:
+        out.print_json(json.dumps({"run_id": base, "days": [
+            {"day": str(day), **result.summary()} for (day, _), result in ordered]}))
+    else:
+        out.print(_summary_table(f"autonews backfill {base}: {days[0]} .. {days[-1]} (UTC)",
+                                 [(f"{day} {sid}", r) for (day, sid), r in ordered],
+                                 first_column="day / source"))
+    if not all(r.ok for r in results.values()):
+        raise typer.Exit(1)
+
+
+@app.command()
+@friendly
+def reclean(
+    first: str = typer.Option(..., "--from", help="First UTC day, YYYY-MM-DD (included)."),
+    last: str = typer.Option(..., "--to", help="Last UTC day, YYYY-MM-DD (included)."),
+    source: str | None = typer.Option(None, "--source", help="Only this source id."),
+    sources_file: Path | None = typer.Option(None, "--sources", help="Sources TOML file."),
+    demo: bool = typer.Option(False, "--demo", help="Use the demo site's sources."),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Re-extract stored pages of a range with the current cleaner and reload (no crawl)."""
+    days = parse_range(first, last)
+    if demo:
+        sources = load_sources(sources_file or DEMO_SOURCES, {"demo_url": "http://127.0.0.1"},
+                               only=source, include_disabled=source is not None)
+    else:
+        sources = load_sources(sources_file or DEFAULT_SOURCES, only=source)
+    window = jobs.Window(jobs.Window.for_day(days[0]).start, jobs.Window.for_day(days[-1]).end)
+    dsn = resolve_dsn()
+    jobs.prepare_warehouse(dsn)
+    run_id = jobs.new_run_id("reclean")
+    rows = {src.id: jobs.reclean_source(dsn, src, window, run_id, trigger="reclean")
+            for src in sources}
+    if as_json:
+        out.print_json(json.dumps({"run_id": run_id, "sources": rows}))
+        return
+    table = Table(title=f"autonews reclean {run_id}: {days[0]} .. {days[-1]} (UTC)")
+    for name in ("source", "pages", "articles", "rejected", "changed", "inserted", "unchanged"):
+        table.add_column(name, justify="left" if name == "source" else "right")
+    for sid, row in rows.items():
+        table.add_row(sid, *(str(row.get(k, 0)) for k in ("pages", "articles", "rejected",
+                                                          "changed", "inserted", "unchanged")))
+    out.print(table)
 
 
 @app.command("demo-site")
@@ -272,6 +368,44 @@ def db_status() -> None:
                       str(row["applied_at"] or "[yellow]pending[/]"),
                       "[red]changed since applied[/]" if row["changed"] else "")
     out.print(table)
+
+
+@db_app.command("shell")
+@friendly
+def db_shell() -> None:
+    """Open psql on the warehouse (the embedded server stays up while psql runs)."""
+    import shutil
+    import subprocess
+
+    dsn = resolve_dsn()
+    jobs.prepare_warehouse(dsn)
+    psql = shutil.which("psql")
+    if psql is None:
+        import pgserver
+
+        psql = str(Path(pgserver.__file__).parent / "pginstall" / "bin" / "psql")
+    raise typer.Exit(subprocess.call([psql, dsn]))
+
+
+@db_app.command("url")
+@friendly
+def db_url(
+    hold: bool = typer.Option(False, "--hold", help="Keep the embedded server running until "
+                              "Ctrl-C, so other tools can connect."),
+) -> None:
+    """Print the warehouse connection string (password masked) for psql, BI tools, pandas."""
+    dsn = resolve_dsn()
+    jobs.prepare_warehouse(dsn)
+    out.print(mask_dsn(dsn), highlight=False, soft_wrap=True)
+    if hold:
+        err.print("embedded warehouse held open; Ctrl-C to stop")
+        try:
+            while True:
+                import time
+
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
 
 
 def main() -> None:  # pragma: no cover - console entry

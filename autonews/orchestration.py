@@ -40,6 +40,22 @@ def run_day(context: Any) -> date:
     return (_utc(run_after) - timedelta(days=1)).date()
 
 
+def reclean_window(context: Any) -> Any:
+    """The [from, to] UTC day range of an autonews_reclean run (default: the 30 days
+    before the run)."""
+    from autonews.jobs import Window, days_between
+
+    params = context.get("params") or {}
+    conf = getattr(context.get("dag_run"), "conf", None) or {}
+    last_text = conf.get("to") or params.get("to")
+    first_text = conf.get("from") or params.get("from")
+    last = date.fromisoformat(str(last_text)) if last_text else run_day(
+        {"dag_run": context.get("dag_run")})
+    first = date.fromisoformat(str(first_text)) if first_text else last - timedelta(days=29)
+    days = days_between(first, last)
+    return Window(Window.for_day(days[0]).start, Window.for_day(days[-1]).end)
+
+
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 

@@ -20,7 +20,7 @@ QUALITY_ENV = "AUTONEWS_QUALITY"
 class Thresholds:
     history_days: int = 14
     zero_articles_median: float = 3
-    min_pages: int = 3
+    min_pages: int = 2
     max_reject_rate: float = 0.6
     max_empty_share: float = 0.5
     max_undated_share: float = 0.5

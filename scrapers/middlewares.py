@@ -53,14 +53,17 @@ class SourceGuardMiddleware:
         if source is None:
             return None
         redirected = bool(request.meta.get("redirect_urls"))
-        if not host_allowed(request.url, source.domains):
-            outcome = OFFSITE_REDIRECT if redirected else OFFSITE
-            raise Refused(outcome, f"{request.url} is outside {', '.join(source.domains)}")
-        if not source.allow_private_network:
+        own_host = host_allowed(request.url, source.domains)
+        # A source may live on a private network only if it says so, and then only its
+        # own hosts: a redirect or link to any other private address is refused.
+        if not (own_host and source.allow_private_network):
             for address in await self._addresses(urlsplit(request.url).hostname or ""):
                 if is_private(address):
                     raise Refused(PRIVATE_ADDRESS,
                                   f"{request.url} resolves to non-public address {address}")
+        if not own_host:
+            outcome = OFFSITE_REDIRECT if redirected else OFFSITE
+            raise Refused(outcome, f"{request.url} is outside {', '.join(source.domains)}")
         return None
 
     async def _addresses(self, host: str) -> list[str]:

@@ -2,37 +2,28 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
-from scrapers.store import RawPageStore
-
 
 class RawPageWriter:
-    """Writes items (dicts of `raw_pages` columns) in small committed batches, so a
-    crawl killed mid-way keeps what it fetched."""
+    """Writes items (dicts of `raw_pages` columns) through the spider's store, which
+    commits each one (AUTONEWS_WRITE_BATCH) so a crawl killed mid-way keeps what it got.
+    The spider owns the store because it also records URLs it decides not to request."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
-        self.store: RawPageStore | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RawPageWriter:
         return cls(crawler)
 
-    def open_spider(self, spider: Spider | None = None) -> None:
-        dsn = self.crawler.settings.get("AUTONEWS_DSN") or os.environ["AUTONEWS_DSN"]
-        self.store = RawPageStore(dsn, self.crawler.settings.getint("AUTONEWS_WRITE_BATCH", 10))
-
     def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
-        assert self.store is not None
-        self.store.add(item)
+        store = getattr(self.crawler.spider, "store", None)
+        if store is None:
+            raise RuntimeError("RawPageWriter needs the NewsSpider's store")
+        store.add(item)
         self.crawler.stats.inc_value("autonews/raw_pages_written")
         return item
-
-    def close_spider(self, spider: Spider | None = None) -> None:
-        if self.store is not None:
-            self.store.close()

@@ -60,4 +60,4 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # autonews's own limits (a source's max_pages and listing_depth override these)
 AUTONEWS_MAX_PAGES = 500
-AUTONEWS_WRITE_BATCH = 10
+AUTONEWS_WRITE_BATCH = 1  # every fetch committed at once: a killed crawl keeps all it got

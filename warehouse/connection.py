@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -81,6 +82,10 @@ class EmbeddedServer:
                 if log_file.exists():
                     tail = log_file.read_text(errors="replace").strip().splitlines()[-3:]
                     hint = " | server log: " + " / ".join(tail)
+                free = shutil.disk_usage(self.home).free
+                if free < 200 * 1024 * 1024:
+                    hint += (f" | only {free // (1024 * 1024)} MB free on the disk of "
+                             f"{self.home}: free space or set {HOME_ENV} elsewhere")
                 raise WarehouseUnavailable(
                     f"could not start the embedded PostgreSQL in {self.home / 'pgdata'}: "
                     f"{type(exc).__name__}: {exc}{hint}"

@@ -5,6 +5,8 @@ another worker: the staging table lives in the warehouse. The merge is one trans
 run and source: it inserts new articles, updates only rows whose `content_hash` changed
 (keeping the earlier content in `article_versions`), leaves the
 rest untouched, and clears the staged rows. Loading the same batch twice changes nothing.
+New and changed rows get their search vector right after the merge, in separate
+transactions (`warehouse.search.index_pending`; why: migration 0003).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import psycopg
 from psycopg import sql
 
 from transforms import Article, url_hash
+from warehouse import search
+from transforms.text import strip_control
 
 ARTICLE_COLUMNS = (
     "url_hash", "source_id", "url", "canonical_url", "title", "description", "authors",
@@ -71,7 +75,16 @@ def staged_row(run_id: str, source_id: str, article: Article, raw_page_id: int |
         "content_hash": article.content_hash,
         "raw_page_id": raw_page_id,
     }
-    return tuple(values[c] for c in STAGED_COLUMNS)
+    return tuple(_clean_value(values[c]) for c in STAGED_COLUMNS)
+
+
+def _clean_value(value: Any) -> Any:
+    """PostgreSQL refuses NUL in text; control characters have no place in analysts' data."""
+    if isinstance(value, str):
+        return strip_control(value)
+    if isinstance(value, list):
+        return [strip_control(v) if isinstance(v, str) else v for v in value]
+    return value
 
 
 def stage_articles(
@@ -83,7 +96,8 @@ def stage_articles(
     with conn.transaction():
         conn.execute("DELETE FROM staged_articles WHERE run_id = %s AND source_id = %s",
                      (run_id, source_id))
-        copy_sql = sql.SQL("COPY staged_articles ({}) FROM STDIN").format(
+        # Binary COPY: about twice the rows per second of text COPY for 5 KB bodies.
+        copy_sql = sql.SQL("COPY staged_articles ({}) FROM STDIN (FORMAT BINARY)").format(
             sql.SQL(", ").join(map(sql.Identifier, STAGED_COLUMNS)))
         with conn.cursor() as cur, cur.copy(copy_sql) as copy:
             copy.set_types([STAGED_TYPES.get(c, "text") for c in STAGED_COLUMNS])
@@ -93,12 +107,16 @@ def stage_articles(
     return count
 
 
-def merge_staged(conn: psycopg.Connection[Any], run_id: str, source_id: str) -> MergeCounts:
-    """Merge the staged rows of (run, source) into `articles` in one transaction."""
+def merge_staged(conn: psycopg.Connection[Any], run_id: str, source_id: str, *,
+                 index_search: bool = True) -> MergeCounts:
+    """Merge the staged rows of (run, source) into `articles` in one transaction, then
+    (unless `index_search` is false) compute the search vectors the merge left empty."""
     columns = sql.SQL(", ").join(map(sql.Identifier, ARTICLE_COLUMNS))
     updates = sql.SQL(", ").join(
         sql.SQL("{col} = EXCLUDED.{col}").format(col=sql.Identifier(c)) for c in UPDATED_COLUMNS
     )
+    # search_vector = DEFAULT: NULL (to be indexed after the merge) in this schema; it
+    # would also be right if the vector became a generated column again.
     with conn.transaction():
         staged = conn.execute(
             "SELECT count(*) FROM staged_articles WHERE run_id = %s AND source_id = %s",
@@ -111,7 +129,8 @@ def merge_staged(conn: psycopg.Connection[Any], run_id: str, source_id: str) -> 
                    INSERT INTO articles ({columns})
                    SELECT {columns} FROM staged_articles
                     WHERE run_id = %(run)s AND source_id = %(source)s
-                   ON CONFLICT (url_hash) DO UPDATE SET {updates}, last_changed_at = now()
+                   ON CONFLICT (url_hash) DO UPDATE
+                      SET {updates}, last_changed_at = now(), search_vector = DEFAULT
                     WHERE articles.content_hash IS DISTINCT FROM EXCLUDED.content_hash
                    RETURNING (xmax = 0) AS inserted)
                SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
@@ -121,6 +140,8 @@ def merge_staged(conn: psycopg.Connection[Any], run_id: str, source_id: str) -> 
         inserted, updated = (int(row[0]), int(row[1])) if row else (0, 0)
         conn.execute("DELETE FROM staged_articles WHERE run_id = %s AND source_id = %s",
                      (run_id, source_id))
+    if index_search:  # also catches up on rows an earlier, interrupted call left
+        search.index_pending(conn)
     return MergeCounts(inserted, updated, total - inserted - updated)
 
 

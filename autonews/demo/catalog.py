@@ -6,6 +6,7 @@ published on which UTC day, and which URLs are broken in which way.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import tomllib
 from dataclasses import dataclass, field
@@ -111,6 +112,18 @@ def _parse_body(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(blocks)
 
 
+_SCALE = {"copies": 1}
+
+
+def set_scale(copies: int) -> None:
+    """Serve `copies` times the catalog (for benchmarks): copy k repeats every article
+    k * 12 days earlier under its own slug. 1 is the normal demo."""
+    if copies < 1:
+        raise ValueError("scale must be at least 1")
+    _SCALE["copies"] = copies
+    articles.cache_clear()
+
+
 @lru_cache(maxsize=1)
 def articles() -> tuple[DemoArticle, ...]:
     """Every demo article, oldest first, with its discovery routes decided."""
@@ -135,6 +148,12 @@ def articles() -> tuple[DemoArticle, ...]:
                 blocks=_parse_body(body),
                 nid=0,
             ))
+    base = list(loaded)
+    for copy in range(1, _SCALE["copies"]):
+        shift = timedelta(days=12 * copy)
+        loaded.extend(dataclasses.replace(
+            a, slug=f"{a.slug}-{copy}", published=a.published - shift,
+            modified=a.modified - shift if a.modified else None) for a in base)
     loaded.sort(key=lambda a: (a.published_utc, a.slug))
     result = []
     for nid, article in enumerate(loaded, start=1001):

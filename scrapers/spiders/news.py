@@ -16,6 +16,7 @@ import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,7 @@ class NewsSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
         dsn = crawler.settings.get("AUTONEWS_DSN")
-        spider.store = RawPageStore(dsn, crawler.settings.getint("AUTONEWS_WRITE_BATCH", 10))
+        spider.store = RawPageStore(dsn, crawler.settings.getint("AUTONEWS_WRITE_BATCH", 1))
         return spider
 
     # ------------------------------------------------------------ helpers
@@ -103,6 +104,8 @@ class NewsSpider(Spider):
         original = request.meta.get("redirect_urls", [request.url])[0]
         headers = response.headers
         latency = request.meta.get("download_latency")
+        if outcome in oc.FAILURES and "error" not in extra:
+            extra["error"] = f"HTTP {response.status} {_reason(response.status)}".strip()
         return self._row(
             original, kind, outcome,
             http_status=response.status,
@@ -301,6 +304,13 @@ class NewsSpider(Spider):
                        if isinstance(v, (int, float, str)) and not k.startswith("log_count/DEBUG")},
         }
         Path(self.stats_file).write_text(json.dumps(report, indent=2, default=str))
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def _header(headers: Any, name: bytes) -> str | None:
