@@ -82,6 +82,8 @@ def evaluate(counts: dict[str, Any], history: list[int], limits: Thresholds) -> 
         checks.append(Check("reject_rate", rate, limits.max_reject_rate,
                             rate <= limits.max_reject_rate,
                             f"{rejected} of {pages} pages rejected"))
+    # Pages fetched but none with text is a broken template even on a one-page day.
+    if pages >= limits.min_pages or (pages and not articles):
         share = empty / pages
         checks.append(Check("empty_share", share, limits.max_empty_share,
                             share <= limits.max_empty_share,

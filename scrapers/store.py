@@ -22,19 +22,29 @@ class PreviousFetch:
     last_modified: str | None
 
 
+# A stored copy the cleaner found empty may be a broken template, not the page: fetch it
+# again in full instead of trusting it through a conditional request.
+SUSPECT_REJECTS = ("empty", "too_short", "unparsable")
+
+
 def previous_fetches(dsn: str, source_id: str, url_hashes: Sequence[str]
                      ) -> dict[str, PreviousFetch]:
-    """Latest stored copy (a fetch with a body) of each URL, for conditional GETs."""
+    """Latest stored copy (a fetch with a body) of each URL, for conditional GETs; URLs whose
+    latest copy was rejected as empty are left out so they are fetched again."""
     if not url_hashes:
         return {}
     with psycopg.connect(dsn, connect_timeout=10) as conn:
         rows = conn.execute(
-            """SELECT DISTINCT ON (url_hash) url_hash, fetched_at, etag, last_modified
-                 FROM raw_pages
-                WHERE source_id = %s AND url_hash = ANY(%s) AND kind = 'article'
-                  AND outcome = 'fetched' AND body IS NOT NULL
-                ORDER BY url_hash, fetched_at DESC""",
-            (source_id, list(url_hashes)),
+            """SELECT url_hash, fetched_at, etag, last_modified FROM (
+                   SELECT DISTINCT ON (r.url_hash) r.url_hash, r.fetched_at, r.etag,
+                          r.last_modified, rp.reason
+                     FROM raw_pages r
+                     LEFT JOIN rejected_pages rp ON rp.raw_page_id = r.raw_page_id
+                    WHERE r.source_id = %s AND r.url_hash = ANY(%s) AND r.kind = 'article'
+                      AND r.outcome = 'fetched' AND r.body IS NOT NULL
+                    ORDER BY r.url_hash, r.fetched_at DESC) latest
+                WHERE reason IS NULL OR reason <> ALL(%s)""",
+            (source_id, list(url_hashes), list(SUSPECT_REJECTS)),
         ).fetchall()
     return {h: PreviousFetch(f, e, m) for h, f, e, m in rows}
 

@@ -52,8 +52,15 @@ def test_rates_need_enough_pages_and_respect_thresholds():
     checks = {c.name: c for c in evaluate(counts, [], Thresholds())}
     assert not checks["reject_rate"].passed and not checks["empty_share"].passed
     assert not checks["undated_share"].passed
-    small = evaluate({"pages": 1, "articles": 0, "rejected": 1}, [], Thresholds())
+    small = evaluate({"pages": 1, "articles": 1, "rejected": 0}, [], Thresholds())
     assert [c.name for c in small] == ["zero_articles"]
+    # one page, no text: a broken template even on a quiet day
+    lone = {c.name: c for c in evaluate({"pages": 1, "articles": 0, "rejected": 1,
+                                         "rejected_empty": 1}, [], Thresholds())}
+    assert not lone["empty_share"].passed
+    gallery_day = evaluate({"pages": 1, "articles": 0, "rejected": 1, "rejected_gallery": 1},
+                           [], Thresholds())
+    assert all(c.passed for c in gallery_day)
 
 
 def test_thresholds_come_from_config_with_per_source_overrides(tmp_path):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import psutil
 import psycopg
@@ -137,3 +139,15 @@ def test_a_full_disk_for_the_embedded_database_is_a_clear_error(tiny_disk):
     assert "MB free" in done.stderr
     # nothing half-done: no half-initialised database is left to trip the next run
     assert not (tiny_disk / "home" / "pgdata" / "PG_VERSION").exists()
+
+
+@pytest.mark.slow
+def test_soak_of_the_last_four_days_with_faults_loses_nothing(dsn):
+    """bench/soak.py on 4 days (a site down, a broken template, the fault lab)."""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([str(Path(sys.executable)), str(root / "bench" / "soak.py"),
+                           "--days", "4", "--dsn", dsn], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "all checks hold" in done.stdout
+    assert "rerun" in done.stdout  # the down day and the broken-template day were rerun
