@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg.types.json import Jsonb
 
 from autonews.sources import Source
 from transforms import Article, PageRejected, extract_article, url_hash

@@ -59,7 +59,7 @@ def load_thresholds(source_id: str, path: Path | None = None) -> Thresholds:
             if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
                 raise ConfigError(f"{path}: [{section_name}] key '{key}': expected a "
                                   "non-negative number")
-            result = replace(result, **{key: value})
+            result = replace(result, **{key: value})  # type: ignore[arg-type]
     return result
 
 

@@ -107,9 +107,10 @@ def check(dsn: str, days: list) -> list[str]:
             got = next((o for u, o in lab.items() if urlsplit(u).path == path), None)
             if catalog.latest_day() in days and got != outcome:
                 problems.append(f"fault lab {path}: {got} instead of {outcome}")
+        reasons = conn.execute("SELECT count(*) FROM raw_pages WHERE error IS NOT NULL"
+                               ).fetchone()[0]
         print(f"articles: {len(loaded)} loaded, {len(published)} published; "
-              f"failed fetches recorded with reasons: "
-              f"{conn.execute('SELECT count(*) FROM raw_pages WHERE error IS NOT NULL').fetchone()[0]}")
+              f"failed fetches recorded with reasons: {reasons}")
     return problems
 
 

@@ -56,7 +56,8 @@ def _scope() -> tuple[str, Any, str]:
     max_active_runs=4,
     default_args=DEFAULT_ARGS,
     params={"day": Param(None, type=["null", "string"],
-                         description="UTC publication day YYYY-MM-DD (overrides the logical date)")},
+                         description="UTC publication day YYYY-MM-DD (overrides the logical "
+                                     "date)")},
     tags=["autonews", "daily"],
     doc_md=__doc__,
 )

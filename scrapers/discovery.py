@@ -186,10 +186,10 @@ def parse_listing(body: bytes | str, base_url: str, via: str, tz: str | None = N
         for _ in range(4):
             if container is None:
                 break
-            links = [a for a in container.iter("a")
-                     if a.get("href") and len(a.text_content().strip()) >= 15]
-            if links:
-                for a in links:
+            anchors = [a for a in container.iter("a")
+                       if a.get("href") and len(a.text_content().strip()) >= 15]
+            if anchors:
+                for a in anchors:
                     url = urljoin(base_url, a.get("href", ""))
                     dated.setdefault(url, when)
                     titles.setdefault(url, " ".join(a.text_content().split()))
@@ -291,7 +291,8 @@ def choose(candidates: Iterable[Candidate], window: tuple[datetime, datetime],
            fetch_undated: bool) -> Choice:
     """The URLs to fetch for `window`: exact dates (news sitemap, feed, listing teaser)
     decide; a URL's date or a sitemap `lastmod` are used only when nothing better exists."""
-    chosen, outside, undated = [], 0, 0
+    chosen: list[tuple[Candidate, datetime | None, str]] = []
+    outside = undated = 0
     for cand in candidates:
         when, basis = cand.best_date()
         if when is None:

@@ -76,7 +76,7 @@ class SourceGuardMiddleware:
             try:
                 infos = await asyncio.get_running_loop().getaddrinfo(host, None,
                                                                      type=socket.SOCK_STREAM)
-                addresses = sorted({info[4][0] for info in infos})
+                addresses = sorted({str(info[4][0]) for info in infos})
             except (OSError, UnicodeError):
                 addresses = []  # the download reports the DNS failure itself
         self._resolved[host] = addresses
@@ -112,7 +112,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if retry is None:
             return response
         delay = self._delay(request, response)
-        self.crawler.stats.inc_value("autonews/backoff_seconds", round(delay, 2))
+        self.crawler.stats.inc_value("autonews/backoff_ms", int(delay * 1000))
         await asyncio.sleep(delay)
         return retry
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from scrapy import exceptions as sx
 from twisted.internet import error as tx_error
 from twisted.python.failure import Failure
-
-from scrapy import exceptions as sx
 
 FETCHED = "fetched"
 NOT_MODIFIED = "not_modified"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-
 from urllib.parse import urlsplit
 
 import psycopg

@@ -123,7 +123,8 @@ def test_every_broken_demo_page_is_recorded_with_its_outcome(dsn, demo_sources):
         if page.listed_at.date() != day:
             continue
         assert by_path.get(page.path) == page.expected_outcome, page
-    assert rejected_paths["/motorwire/gallery/in-pictures-the-night-of-the-motor-show/"] == "gallery"
+    gallery = "/motorwire/gallery/in-pictures-the-night-of-the-motor-show/"
+    assert rejected_paths[gallery] == "gallery"
     assert rejected_paths["/autoledger/video/first-look-at-the-new-pickup"] == "video"
     assert rejected_paths["/autoledger/industry/slow-loading-analysis"] == "too_short"
     assert crawls["motorwire"]["robots_disallowed"] == 1

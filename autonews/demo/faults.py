@@ -4,6 +4,7 @@ sitemap) and faults switched on while it runs for the regular sources
 
 from __future__ import annotations
 
+import builtins
 import gzip
 import socket
 import struct
@@ -118,7 +119,7 @@ class FaultSet:
             self._active.clear()
             self._hits.clear()
 
-    def names(self) -> set[str]:
+    def names(self) -> builtins.set[str]:
         with self._lock:
             return set(self._active)
 

@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 FEED_SIZE = 10
 NEWS_SITEMAP_DAYS = 2
 SLOW_SECONDS = 1.5
-PDF_BYTES = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+PDF_BYTES = (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n"
+             b"trailer << >>\n%%EOF\n")
 
 ROBOTS = """User-agent: *
 Disallow: /motorwire/wp-admin/
@@ -338,9 +339,9 @@ class DemoRoutes:
                 if alias == path and article.nid == nid:
                     return self._article(base, article, headers)
             return None
-        article = catalog.find("gearbox", path)
-        if article is not None:
-            return self._article(base, article, headers)
+        found = catalog.find("gearbox", path)
+        if found is not None:
+            return self._article(base, found, headers)
         return self._broken(base, "gearbox", path)
 
     # ------------------------------------------------------------ shared
@@ -482,7 +483,7 @@ class DemoSite:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     @property
     def hits(self) -> Counter[tuple[str, int]]:

@@ -34,7 +34,8 @@ def warehouse_on_local_pg(local_pg):
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     yield local_pg.rsplit("/", 1)[0] + f"/{name}"
     with psycopg.connect(local_pg, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                     .format(sql.Identifier(name)))
 
 
 @pytest.mark.slow
