@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from autonews import jobs
+from autonews import cli_warehouse, jobs
 from autonews.sources import DEFAULT_SOURCES, DEMO_SOURCES, ConfigError, Source, load_sources
 from warehouse.connection import WarehouseUnavailable, mask_dsn, resolve_dsn
 
@@ -43,10 +43,11 @@ def friendly(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except (UsageProblem, ConfigError) as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False)
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from exc
         except WarehouseUnavailable as exc:
-            err.print(f"[bold red]error:[/] {mask_dsn(str(exc))}", highlight=False)
+            err.print(f"[bold red]error:[/] {mask_dsn(str(exc))}", highlight=False,
+                      soft_wrap=True)
             raise typer.Exit(3) from exc
 
     return wrapper  # type: ignore[return-value]
@@ -406,6 +407,9 @@ def db_url(
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+cli_warehouse.register(app, db_app)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -26,7 +26,7 @@ def _on_failure(context: Any) -> None:
     catchup=False,
     max_active_runs=1,
     default_args={"owner": "autonews", "retries": 2, "retry_delay": timedelta(minutes=1),
-                  "retry_exponential_backoff": True, "execution_timeout": timedelta(hours=2),
+                  "retry_exponential_backoff": True, "execution_timeout": timedelta(minutes=60),
                   "on_failure_callback": _on_failure},
     params={
         "from": Param(None, type=["null", "string"], description="first UTC day YYYY-MM-DD"),

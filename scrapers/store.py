@@ -24,7 +24,7 @@ class PreviousFetch:
 
 # A stored copy the cleaner found empty may be a broken template, not the page: fetch it
 # again in full instead of trusting it through a conditional request.
-SUSPECT_REJECTS = ("empty", "too_short", "unparsable")
+SUSPECT_REJECTS = ("empty", "unparsable")
 
 
 def previous_fetches(dsn: str, source_id: str, url_hashes: Sequence[str]

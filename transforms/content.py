@@ -7,9 +7,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import Comment, NavigableString, Tag
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
+from transforms.index import VISIBLE_STRINGS, PageIndex
 from transforms.rules import (
     BOILERPLATE_SELECTORS,
     BOILERPLATE_WORDS,
@@ -89,7 +90,7 @@ def _text_len(tag: Tag) -> int:
 
 
 def _class_concept(tag: Tag) -> tuple[str, str] | None:
-    names = []
+    names: list[str] = []
     classes = tag.get("class")
     if isinstance(classes, list):
         names.extend(classes)
@@ -119,10 +120,11 @@ def _hidden(tag: Tag) -> bool:
 # ---------------------------------------------------------------- root finding
 
 
-def find_root(soup: BeautifulSoup, rules: ExtractionRules, trace: Trace) -> Tag | None:
+def find_root(page: PageIndex, rules: ExtractionRules, trace: Trace) -> Tag | None:
     """The element holding the article body: per-source selectors, known templates, else
     the best-scoring container by paragraph text and link density."""
-    body = soup.body or soup
+    soup = page.soup
+    body = page.first("body") or soup
     for selector in rules.content_selectors:
         found = [t for t in soup.select(selector) if _text_len(t) > 0]
         if found:
@@ -130,57 +132,58 @@ def find_root(soup: BeautifulSoup, rules: ExtractionRules, trace: Trace) -> Tag 
             trace.root, trace.root_rule = describe(best), f"source selector {selector}"
             return best
     matches: dict[int, list[Tag]] = {}
-    for tag in body.find_all(True):
+    for tag in page.within(body):
         hit = _CONTENT.match(tag)
         if hit:
             matches.setdefault(int(hit[0]), []).append(tag)
     for index in sorted(matches):
-        candidates = [t for t in matches[index] if not _in_boilerplate(t)]
+        candidates = [t for t in matches[index] if not _in_boilerplate(t, page)]
         if not candidates:
             continue
-        best = max(candidates, key=_paragraph_text_len)
-        if _paragraph_text_len(best) >= 150:
+        scored = [(_paragraph_text_len(t, page), t) for t in candidates]
+        length, best = max(scored, key=lambda pair: pair[0])
+        if length >= 150:
             trace.root, trace.root_rule = describe(best), CONTENT_SELECTORS[index]
             return best
-    best_scored = _score_containers(body)
+    best_scored = _score_containers(body, page)
     if best_scored is not None:
         trace.root, trace.root_rule = describe(best_scored), "text density"
     return best_scored
 
 
-def _in_boilerplate(tag: Tag) -> bool:
-    for parent in tag.parents:
-        if parent.name in ("aside", "footer", "nav") and parent.find("h1") is None:
+def _in_boilerplate(tag: Tag, page: PageIndex) -> bool:
+    """Inside an aside, footer, nav or a related/sidebar/comments container that does not
+    hold the page's <h1>."""
+    def boilerplate(parent: Tag) -> bool:
+        if page.holds_h1(parent):
+            return False
+        if parent.name in ("aside", "footer", "nav"):
             return True
         hit = _class_concept(parent)
-        if hit and hit[0] in ("related", "sidebar", "comments", "footer") \
-                and parent.find("h1") is None:
-            return True
-    return False
+        return hit is not None and hit[0] in ("related", "sidebar", "comments", "footer")
+
+    return page.any_ancestor(tag, "boilerplate", boilerplate)
 
 
-def _paragraph_text_len(tag: Tag) -> int:
-    total = 0
-    for p in tag.find_all(["p", "li", "h2", "h3", "blockquote", "td", "dd"]):
-        total += len(p.get_text())
-    if total == 0:
-        total = len(tag.get_text())
-    return total
+_PARAGRAPH_TAGS = ("p", "li", "h2", "h3", "blockquote", "td", "dd")
 
 
-def _score_containers(body: Tag) -> Tag | None:
+def _paragraph_text_len(tag: Tag, page: PageIndex) -> int:
+    return page.text_len_within(tag, _PARAGRAPH_TAGS) or page.text_len(tag)
+
+
+def _score_containers(body: Tag, page: PageIndex) -> Tag | None:
     """Readability-style: credit each text unit's parent and grandparent, penalise links."""
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
-    for node in body.find_all(["p", "td", "pre", "div", "font", "section", "li"]):
+    for node in page.within(body, ("p", "td", "pre", "div", "font", "section", "li")):
         if node.name in ("div", "font", "section", "td", "li"):
-            own = "".join(str(s) for s in node.find_all(string=True, recursive=False))
-            text = collapse(own)
+            text = collapse("".join(str(s) for s in node.contents if type(s) in VISIBLE_STRINGS))
         else:
             text = collapse(node.get_text(" "))
         if len(text) < 40:
             continue
-        links = sum(len(a.get_text()) for a in node.find_all("a"))
+        links = page.text_len_within(node, ("a",))
         density = links / max(1, len(text))
         score = (1 + text.count(",") + min(len(text) / 100, 3)) * (1 - min(density, 0.9))
         holder = node if node.name in ("div", "font", "td", "section") else node.parent
@@ -198,64 +201,99 @@ def _score_containers(body: Tag) -> Tag | None:
 # ---------------------------------------------------------------- cleaning
 
 
-def strip_boilerplate(root: Tag, rules: ExtractionRules, trace: Trace) -> None:
-    """Remove non-article elements inside `root`, in place."""
+def strip_boilerplate(root: Tag, page: PageIndex, rules: ExtractionRules, trace: Trace) -> None:
+    """Remove non-article elements inside `root`, in place (`page` indexes the tree as
+    it was before: this is its last use)."""
     total = max(1, _text_len(root))
-    _strip_signup_boxes(root, trace)
+    inside = list(page.within(root))
+    # Spans of `page.tags` removed so far: their tags are skipped. (`Tag.decomposed`
+    # would answer too, but bs4 computes it with a search of the whole subtree.)
+    removed = _strip_signup_boxes(root, [t for t in inside if t.name == "input"], page, trace)
+    skip_until = -1
     extra = SelectorSet.build({"source remove-list": rules.remove_selectors})
-    for tag in list(root.find_all(True)):
-        if tag.decomposed:
+    for tag in inside:
+        start, end = page.span(tag)
+        if start < skip_until or any(a <= start < b for a, b in removed):
             continue
-        name = tag.name
-        if name in DROP_TAGS or (name == "header" and _text_len(tag) < total * PROTECT_SHARE):
-            if name in ("form", "aside") and _text_len(tag) >= total * PROTECT_SHARE:
-                continue
-            trace.removal("tag", "non-text", name, tag)
+        rule = _removal_rule(tag, total, extra if rules.remove_selectors else None)
+        if rule is not None:
+            trace.removal(*rule, tag)
             tag.decompose()
-            continue
-        if _hidden(tag):
-            trace.removal("hidden", "hidden", "hidden/display:none", tag)
-            tag.decompose()
-            continue
-        hit = extra.match(tag) if rules.remove_selectors else None
-        hit = hit or _BOILERPLATE.match(tag)
-        if hit:
-            trace.removal("selector", hit[0], hit[1], tag)
-            tag.decompose()
-            continue
-        word = _class_concept(tag)
-        if word and _text_len(tag) < total * PROTECT_SHARE:
-            trace.removal("class word", word[0], word[1], tag)
-            tag.decompose()
+            skip_until = end
 
 
-def _strip_signup_boxes(root: Tag, trace: Trace) -> None:
-    """A small box around an e-mail field is a newsletter or paywall sign-up."""
-    for field_ in root.find_all("input", attrs={"type": "email"}):
-        if field_.decomposed:
+def _removal_rule(tag: Tag, total: int, extra: SelectorSet | None) -> tuple[str, str, str] | None:
+    """(rule, concept, match) that removes `tag`, or None to keep it."""
+    name = tag.name
+    if name in DROP_TAGS or (name == "header" and _text_len(tag) < total * PROTECT_SHARE):
+        if name in ("form", "aside") and _text_len(tag) >= total * PROTECT_SHARE:
+            return None
+        return "tag", "non-text", name
+    if _hidden(tag):
+        return "hidden", "hidden", "hidden/display:none"
+    hit = (extra.match(tag) if extra is not None else None) or _BOILERPLATE.match(tag)
+    if hit:
+        return "selector", hit[0], hit[1]
+    word = _class_concept(tag)
+    if word and _text_len(tag) < total * PROTECT_SHARE:
+        return "class word", word[0], word[1]
+    return None
+
+
+def _strip_signup_boxes(
+    root: Tag, inputs: list[Tag], page: PageIndex, trace: Trace
+) -> list[tuple[int, int]]:
+    """A small box around an e-mail field is a newsletter or paywall sign-up. Returns the
+    removed spans of `page.tags`."""
+    removed: list[tuple[int, int]] = []
+    for field_ in inputs:
+        start = page.span(field_)[0]
+        if any(a <= start < b for a, b in removed) or field_.get("type") != "email":
             continue
         box: Tag = field_
         for parent in field_.parents:
+            # measured on the tree as it is now (earlier boxes may be gone): not `page`
             if parent is root or _text_len(parent) > 300:
                 break
             box = parent
         if box is not field_:
             trace.removal("email field", "newsletter", "box around input[type=email]", box)
             box.decompose()
+            removed.append(page.span(box))
+    return removed
 
 
 # ---------------------------------------------------------------- rendering
 
 
+_BLOCKS_IN_LAYOUT_CELLS = frozenset({"p", "div", "table", "ul", "ol", "blockquote", "h1", "h2",
+                                     "h3", "br"})
+
+
 def _is_layout_table(table: Tag) -> bool:
+    """A table used for page layout (cells holding blocks or long text), not data."""
     if table.get("role") == "presentation":
         return True
-    for cell in table.find_all(["td", "th"]):
-        if cell.find(["p", "div", "table", "ul", "ol", "blockquote", "h1", "h2", "h3", "br"]):
-            return True
-        if len(cell.get_text()) > 300:
+    for cell in table.descendants:  # lazily: the first layout cell decides
+        if not isinstance(cell, Tag) or cell.name not in ("td", "th"):
+            continue
+        if cell.find(_BLOCKS_IN_LAYOUT_CELLS) or len(cell.get_text()) > 300:
             return True
     return False
+
+
+def _own_cells(table: Tag) -> Iterator[Tag]:
+    """The cells whose nearest table is `table` (not those of tables nested in it), in
+    page order, without a parent search per cell."""
+    pending: list[Iterator[Any]] = [iter(table.contents)]
+    while pending:
+        node = next(pending[-1], None)
+        if node is None:
+            pending.pop()
+        elif isinstance(node, Tag) and node.name != "table":
+            if node.name in ("td", "th"):
+                yield node
+            pending.append(iter(node.contents))
 
 
 def _table_lines(table: Tag) -> list[str]:
@@ -328,10 +366,9 @@ class _Renderer:
             elif name == "table":
                 if _is_layout_table(child):
                     self.flush()
-                    for cell_holder in child.find_all(["td", "th"]):
-                        if cell_holder.find_parent("table") is child:
-                            self.walk(cell_holder)
-                            self.flush()
+                    for cell in _own_cells(child):
+                        self.walk(cell)
+                        self.flush()
                 else:
                     self.add("table", "\n".join(_table_lines(child)), _link_chars(child))
             elif name == "blockquote":

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 MIN_YEAR = 1995
 MAX_YEAR = 2100
 
+# A stated reading time above this is a typo or a trap (it also has to fit the column).
+MAX_READING_MINUTES = 24 * 60
 _ISO_DURATION_MINUTES = re.compile(r"^PT?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$", re.IGNORECASE)
 _DOTTED = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12]\d|3[01]))?/")
@@ -31,7 +33,12 @@ def to_utc(value: datetime, tz: str | None = None) -> datetime | None:
     """Aware UTC datetime; naive values are taken in `tz` (the site's zone), else UTC."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone(tz) or UTC)
-    result = value.astimezone(UTC)
+    if not MIN_YEAR <= value.year <= MAX_YEAR:  # also keeps astimezone off year 1 and 9999
+        return None
+    try:
+        result = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
     if not MIN_YEAR <= result.year <= MAX_YEAR:
         return None
     return result
@@ -56,7 +63,7 @@ def parse_datetime(
     if text[:3].isalpha() and "," in text[:5]:
         try:
             return to_utc(parsedate_to_datetime(text), tz)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             pass
     return parse_human_date(text, tz, languages)
 
@@ -80,7 +87,7 @@ def parse_human_date(
         settings["DATE_ORDER"] = "DMY"
     try:
         found = dateparser.parse(text, languages=list(languages) if languages else None,
-                                 settings=settings)  # type: ignore[arg-type]
+                                 settings=settings)
     except (ValueError, OverflowError, TypeError, AttributeError, KeyError):
         found = None
     if found is None:
@@ -103,7 +110,7 @@ def search_human_date(
                 "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]}
     try:
         found = search_dates(text, languages=list(languages) if languages else None,
-                             settings=settings)  # type: ignore[arg-type]
+                             settings=settings)
     except (ValueError, OverflowError, TypeError, AttributeError, KeyError):
         return None
     for _, value in found or ():
@@ -131,6 +138,13 @@ def duration_minutes(value: object) -> int | None:
     match = _ISO_DURATION_MINUTES.match(value.strip())
     if not match or not any(match.groups()):
         return None
+    if any(g and len(g) > 6 for g in match.groups()):
+        return None
     hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
     total = timedelta(hours=hours, minutes=minutes, seconds=seconds).total_seconds() / 60
-    return max(1, round(total))
+    return plausible_minutes(max(1, round(total)))
+
+
+def plausible_minutes(minutes: int) -> int | None:
+    """A stated reading time, or None when no reader could mean it (0, or over a day)."""
+    return minutes if 1 <= minutes <= MAX_READING_MINUTES else None

@@ -5,10 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
-from w3lib.encoding import html_to_unicode
-
 from transforms.article import Article, PageRejected, RejectReason
+from transforms.charset import decode_page
 from transforms.content import (
     BR,
     Trace,
@@ -17,44 +15,13 @@ from transforms.content import (
     render_blocks,
     strip_boilerplate,
 )
-from transforms.metadata import (
-    GALLERY_TYPES,
-    INDEX_TYPES,
-    VIDEO_TYPES,
-    Metadata,
-    read_metadata,
-)
+from transforms.index import PageIndex
+from transforms.jsonld import GALLERY_TYPES, INDEX_TYPES, VIDEO_TYPES
+from transforms.metadata import Metadata, read_metadata
 from transforms.rules import DEFAULT_RULES, WORDS_PER_MINUTE, ExtractionRules
+from transforms.soup import collector_paused, parse_page
 from transforms.text import collapse, count_words, strip_control, tokens
-from transforms.urls import canonicalize_url
-
-# Pages beyond this many characters are cut: no article needs more, and it bounds the
-# time one hostile page can take.
-MAX_CHARS = 3_000_000
-_BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x1f\x8b",
-                 b"RIFF", b"OggS", b"ID3", b"\x00\x00\x01\x00")
-_HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml",
-               "text/xml", "application/octet-stream")
-
-
-def decode_page(data: str | bytes, content_type: str | None = None) -> str:
-    """Unicode text of a page: BOM, then HTTP charset, then `<meta charset>`, then a
-    UTF-8/cp1252 guess (w3lib). Raises `PageRejected(NOT_HTML)` for binary content."""
-    if content_type:
-        mime = content_type.split(";")[0].strip().lower()
-        if mime and not mime.startswith(_HTML_TYPES):
-            raise PageRejected(RejectReason.NOT_HTML, f"content type {mime}")
-    if isinstance(data, bytes):
-        head = data[:1024].lstrip()
-        if head.startswith(_BINARY_MAGIC) or head.count(b"\x00") > 64:
-            raise PageRejected(RejectReason.NOT_HTML, "binary content")
-        _, text = html_to_unicode(content_type, data[: MAX_CHARS * 2])
-    else:
-        text = data
-    text = strip_control(text[:MAX_CHARS]).replace(BR, " ")
-    if "<" not in text[:4096]:
-        raise PageRejected(RejectReason.NOT_HTML, "no markup")
-    return text
+from transforms.urls import canonical_or_none
 
 
 def extract_article(
@@ -94,40 +61,45 @@ def _extract(
     content_type: str | None,
     trace: Trace,
 ) -> tuple[Article, Metadata]:
-    text = decode_page(html, content_type)
+    text = decode_page(html, content_type).replace(BR, " ")  # BR stands for <br> later
     try:
-        soup = BeautifulSoup(text, "lxml")
-        return _extract_soup(soup, url, rules, trace)
+        with collector_paused():
+            return _extract_page(parse_page(text), url, rules, trace)
     except RecursionError as exc:
         raise PageRejected(RejectReason.UNPARSABLE, "markup nested too deeply") from exc
 
 
-def _extract_soup(
-    soup: BeautifulSoup, url: str, rules: ExtractionRules, trace: Trace
+def _extract_page(
+    page: PageIndex, url: str, rules: ExtractionRules, trace: Trace
 ) -> tuple[Article, Metadata]:
-    md = read_metadata(soup, url, rules)
-    title = choose_title(soup, md)
-    article_tags = soup.find_all("article")
-    root = find_root(soup, rules, trace)
-    scope = root if root is not None else (soup.body or soup)
-    images = len((soup.body or soup).find_all(["img", "amp-img"]))
-    linked_headings = sum(1 for h in scope.find_all(["h2", "h3", "h4"]) if h.find("a"))
+    soup = page.soup
+    md = read_metadata(page, url, rules)
+    title = choose_title(page, md, rules)
+    article_tags = page.named("article")
+    root = find_root(page, rules, trace)
+    body_tag = page.first("body") or soup
+    scope = root if root is not None else body_tag
+    images = sum(1 for _ in page.within(body_tag, ("img", "amp-img")))
+    linked_headings = sum(1 for h in page.within(scope, ("h2", "h3", "h4"))
+                          if page.count_within(h, ("a",)))
     body = ""
     if root is not None:
-        strip_boilerplate(root, rules, trace)
+        strip_boilerplate(root, page, rules, trace)
         labels = [md.section or "", *md.tags]
         blocks = list(filter_blocks(render_blocks(root), title, md.authors, trace, labels))
         body = "\n\n".join(block.text for block in blocks)
     words = count_words(body)
 
-    _reject_non_articles(md, url, title, words, images, linked_headings, article_tags, rules)
+    _reject_non_articles(md, url, title, words, images, linked_headings,
+                         [page.text_len(t) for t in article_tags], rules)
     if not title:
         raise PageRejected(RejectReason.EMPTY, "no title")
 
-    canonical = canonicalize_url(md.canonical_url or url)
+    canonical = (canonical_or_none(md.canonical_url) if md.canonical_url else None) \
+        or canonical_or_none(url) or strip_control(url)
     reading = md.reading_time_minutes or max(1, math.ceil(words / WORDS_PER_MINUTE))
     article = Article(
-        url=url,
+        url=strip_control(url),
         canonical_url=canonical,
         title=title,
         body=body,
@@ -155,7 +127,7 @@ def _reject_non_articles(
     words: int,
     images: int,
     linked_headings: int,
-    article_tags: list[Tag],
+    article_sizes: list[int],
     rules: ExtractionRules,
 ) -> None:
     lowered = f"{url} {title or ''}".lower()
@@ -167,29 +139,35 @@ def _reject_non_articles(
     is_video = bool(md.page_types & VIDEO_TYPES) or (md.og_type or "").startswith("video")
     if is_video and words < 150:
         raise PageRejected(RejectReason.VIDEO, f"video page, {words} words")
-    teaser_articles = len(article_tags) >= 5 and _no_dominant(article_tags)
+    teaser_articles = len(article_sizes) >= 5 and _no_dominant(article_sizes)
     if (md.page_types & INDEX_TYPES and not md.published_at) or teaser_articles or (
         linked_headings >= 5 and words < 60 * linked_headings
     ):
         raise PageRejected(RejectReason.INDEX,
-                           f"{len(article_tags)} teasers, {linked_headings} linked headings")
+                           f"{len(article_sizes)} teasers, {linked_headings} linked headings")
     if words == 0:
         raise PageRejected(RejectReason.EMPTY, "no body text")
     if words < rules.min_words:
         raise PageRejected(RejectReason.TOO_SHORT, f"{words} words < {rules.min_words}")
 
 
-def _no_dominant(article_tags: list[Tag]) -> bool:
-    sizes = sorted((len(t.get_text()) for t in article_tags), reverse=True)
-    return sizes[0] < 0.5 * sum(sizes)
+def _no_dominant(article_sizes: list[int]) -> bool:
+    """No `<article>` holds half the text of them all: teasers, not one story."""
+    return max(article_sizes) < 0.5 * sum(article_sizes)
 
 
-def choose_title(soup: BeautifulSoup, md: Metadata) -> str | None:
-    """The headline a reader sees: the `<h1>` agreeing with the declared headline, else
-    the declared headline (JSON-LD, OpenGraph, microdata, `<title>` without site suffix)."""
+def choose_title(page: PageIndex, md: Metadata, rules: ExtractionRules) -> str | None:
+    """The headline a reader sees: the source's title selector, else the `<h1>` agreeing
+    with the declared headline, else the declared headline (JSON-LD, OpenGraph, microdata,
+    `<title>` without site suffix)."""
+    if rules.title_selector:
+        for tag in page.soup.select(rules.title_selector):
+            text = collapse(tag.get_text(" "))
+            if text:
+                return text
     candidates = [c for c in md.headline_candidates if c]
     keys = [set(tokens(c)) for c in candidates]
-    h1s = [collapse(h.get_text(" ")) for h in soup.find_all("h1")]
+    h1s = [collapse(h.get_text(" ")) for h in page.named("h1")]
     for h1 in h1s:
         h1_tokens = set(tokens(h1))
         if len(h1_tokens) < 2:

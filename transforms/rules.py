@@ -150,12 +150,20 @@ READING_TIME_PATTERNS: tuple[str, ...] = (
     r"lectura)\s*:?\s*(\d+)\s*(?:min|minute|minutes|minuten|mn)",
 )
 
-BYLINE_PREFIXES = (r"(?:submitted by|posted by|written by|words by|reported by|by|von|par|por|"
-                   r"di|door|text:|author:|autor:|auteur\s*:)")
+# Words that open a byline; each alternative carries its own end (a word boundary, or the
+# colon of "Author: ..."), so patterns use it without a trailing \b.
+BYLINE_PREFIXES = (r"(?:(?:submitted by|posted by|written by|words by|reported by|by|von|par|"
+                   r"por|di|door)\b|(?:text|words|author|autor|auteur)\s*:)")
 # Words that are never a person's name in a byline.
 NOT_NAMES = frozenset({"by", "von", "par", "por", "staff", "admin", "administrator", "editor",
                        "editors", "redaktion", "rédaction", "redacción", "team", "newsroom",
                        "anonymous", "guest", "contributor", "unknown"})
+
+# Class/id words of containers whose bylines, dates and reading times belong to other
+# articles (teasers, comments), not to the page's own.
+IGNORE_CONTEXT_WORDS = frozenset({"comment", "comments", "related", "sidebar", "widget",
+                                  "footer", "respond", "reply", "popular", "recommended",
+                                  "trending", "teaser"})
 
 # Below this many words a page is rejected as too short.
 MIN_WORDS = 50

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as _w3lib_canonicalize
 from w3lib.url import safe_url_string
+
+from transforms.text import strip_control
 
 # Query parameters that only track the visitor; the same article is behind them all.
 TRACKING_PARAMS = re.compile(
@@ -28,6 +30,24 @@ def canonicalize_url(url: str) -> str:
     cleaned = urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path or "/",
                           urlencode(query), ""))
     return _w3lib_canonicalize(cleaned, keep_fragments=False)
+
+
+def join_url(base: str, ref: str) -> str | None:
+    """`ref` resolved against `base`; None when either is not a valid URL (`http://[x`)."""
+    try:
+        joined = urljoin(base, strip_control(ref).strip())
+        urlsplit(joined).port  # noqa: B018 - raises for a port out of range
+    except ValueError:
+        return None
+    return joined or None
+
+
+def canonical_or_none(url: str) -> str | None:
+    """`canonicalize_url(url)`, or None for a URL it cannot parse."""
+    try:
+        return canonicalize_url(url)
+    except ValueError:
+        return None
 
 
 def url_hash(url: str) -> str:

@@ -19,8 +19,8 @@ import psycopg
 from psycopg import sql
 
 from transforms import Article, url_hash
-from warehouse import search
 from transforms.text import strip_control
+from warehouse import search
 
 ARTICLE_COLUMNS = (
     "url_hash", "source_id", "url", "canonical_url", "title", "description", "authors",

@@ -72,6 +72,11 @@ def migrate(conn: psycopg.Connection[Any], target: int | None = None) -> list[Mi
     """Apply pending migrations up to `target` (all by default); returns those applied."""
     if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
         raise MigrationError("migrate() needs a connection outside any transaction")
+    done = applied(conn)
+    wanted = [m for m in available() if target is None or m.version <= target]
+    if done and all(m.version in done for m in wanted) and set(done) <= {
+            m.version for m in available()}:
+        return []  # up to date: no lock, no DDL (a read-only analyst login works)
     conn.autocommit = True
     conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
     try:

@@ -1,0 +1,176 @@
+"""Author names: per-source selector, JSON-LD, microdata, meta tags, rel=author, bylines."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bs4 import Tag
+
+from transforms.index import PageIndex
+from transforms.jsonld import ORGANIZATION_TYPES, text_value, types_of
+from transforms.rules import BYLINE_PREFIXES, NOT_NAMES, ExtractionRules
+from transforms.text import collapse
+
+AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+               "byl")
+AUTHOR_HINTS = re.compile(r"(^|[-_ ])(author|byline|writer|autor|auteur|reporter|"
+                          r"contributor|submitted|creator)s?([-_ ]|$)", re.IGNORECASE)
+BYLINE_TEXT = re.compile(rf"\b{BYLINE_PREFIXES}", re.IGNORECASE)
+_SPLIT_AUTHORS = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\bet\b|\by\b|\bmit\b|\|)\s*",
+                            re.IGNORECASE)
+_BYLINE_PREFIX = re.compile(rf"^\s*{BYLINE_PREFIXES}\s*:?\s*", re.IGNORECASE)
+_BYLINE_TAIL = re.compile(rf"(?:^|[|·•,]\s*|\s)({BYLINE_PREFIXES})\s*:?\s*$", re.IGNORECASE)
+_AFTER_NAMES = re.compile(r"\s+(?:on|am|le|el|updated|aktualisiert|\||—|–|-)\s+")
+_NAME_PARTICLES = frozenset({"de", "van", "von", "der", "den", "da", "di", "du", "la", "le",
+                             "del", "dos", "bin", "al", "ten", "ter", "y"})
+
+
+def split_author_names(text: str) -> list[str]:
+    """'By Ana Ruiz and Tom Lee' -> ['Ana Ruiz', 'Tom Lee'] (prefixes, roles, URLs dropped)."""
+    text = collapse(text)
+    text = _BYLINE_PREFIX.sub("", text)
+    text = _AFTER_NAMES.split(text, maxsplit=1)[0]
+    names = []
+    for part in _SPLIT_AUTHORS.split(text):
+        part = _BYLINE_PREFIX.sub("", part).strip(" .,:;·•|")
+        if not part or part.startswith(("http://", "https://", "@")):
+            continue
+        words = part.split()
+        if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in part):
+            continue
+        if not all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words):
+            continue
+        if part.casefold() in NOT_NAMES:
+            continue
+        names.append(part)
+    return names
+
+
+def dedupe(values: list[str]) -> list[str]:
+    """`values` without case-insensitive repeats, first spelling and order kept."""
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        key = value.casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+def has_token(value: Any, token: str) -> bool:
+    """Whether a (possibly multi-valued) attribute value holds `token`."""
+    if isinstance(value, list):
+        return token in value
+    return isinstance(value, str) and token in value.split()
+
+
+def read_authors(
+    page: PageIndex,
+    article: dict[str, Any],
+    meta: dict[str, list[str]],
+    by_id: dict[str, dict[str, Any]],
+    rules: ExtractionRules,
+) -> list[str]:
+    """The article's authors, from the most explicit source that names any."""
+    if rules.author_selector:
+        found = [collapse(t.get_text(" ")) for t in page.soup.select(rules.author_selector)]
+        names = [n for text in found for n in split_author_names(text)]
+        if names:
+            return dedupe(names)
+    if article.get("author"):
+        names = jsonld_people(article["author"], by_id)
+        if names:
+            return dedupe(names)
+    names = _microdata_names(page) or _meta_names(meta) or _rel_author_names(page) \
+        or _hinted_names(page) or byline_names(page)
+    return dedupe(names)
+
+
+def jsonld_people(value: Any, by_id: dict[str, dict[str, Any]]) -> list[str]:
+    """People's names of a JSON-LD `author` value (organisations and URLs left out)."""
+    items = value if isinstance(value, list) else [value]
+    names: list[str] = []
+    for item in items:
+        if isinstance(item, dict) and set(item) <= {"@id"} and item.get("@id") in by_id:
+            item = by_id[item["@id"]]
+        if isinstance(item, dict):
+            if types_of(item) & ORGANIZATION_TYPES:
+                continue
+            name = text_value(item.get("name"))
+        elif isinstance(item, str):
+            name = None if item.startswith(("http://", "https://")) else collapse(item)
+        else:
+            name = None
+        if name:
+            names.extend(split_author_names(name))
+    return names
+
+
+def _microdata_names(page: PageIndex) -> list[str]:
+    names = []
+    for tag in page.with_attr("itemprop", lambda v: has_token(v, "author")):
+        if page.in_ignored_context(tag):
+            continue
+        inner = next((t for t in page.within(tag)
+                      if has_token(t.attrs.get("itemprop"), "name")), None)
+        source = inner if inner is not None else tag
+        content = source.get("content")
+        text = content if isinstance(content, str) and content else source.get_text(" ")
+        names.extend(split_author_names(text))
+    return names
+
+
+def _meta_names(meta: dict[str, list[str]]) -> list[str]:
+    return [name for key in AUTHOR_META for value in meta.get(key, [])
+            for name in split_author_names(value)]
+
+
+def _rel_author_names(page: PageIndex) -> list[str]:
+    names = []
+    for tag in page.with_attr("rel", lambda v: has_token(v, "author")):
+        if not page.in_ignored_context(tag):
+            names.extend(split_author_names(tag.get_text(" ")))
+    return names
+
+
+def _hinted_names(page: PageIndex) -> list[str]:
+    """Byline-like elements: a class mentioning author/byline and a short text."""
+    for tag in page.with_attr("class"):
+        classes = tag.attrs["class"]
+        joined = " ".join(classes) if isinstance(classes, list) else str(classes)
+        if not AUTHOR_HINTS.search(joined) or page.in_ignored_context(tag):
+            continue
+        text = collapse(tag.get_text(" "))
+        if 0 < len(text) <= 120:
+            names = split_author_names(text)
+            if names:
+                return names
+    return []
+
+
+def byline_names(page: PageIndex) -> list[str]:
+    """Names from visible bylines without markup: "By <a>Name</a>", "Posted: ... | by Name"."""
+    for text in page.strings:
+        if not BYLINE_TEXT.search(text):
+            continue
+        parent = text.parent
+        if not isinstance(parent, Tag) or parent.name in ("script", "style", "title", "option"):
+            continue
+        chunk = collapse(str(text))
+        if len(chunk) > 80 or page.in_ignored_context(parent):
+            continue
+        tail = _BYLINE_TAIL.search(chunk)
+        if tail:  # the name is the next element: By <a>Name</a>
+            follower = text.find_next_sibling()
+            if isinstance(follower, Tag) and follower.name in ("a", "span", "strong", "b", "em"):
+                names = split_author_names(follower.get_text(" "))
+                if names:
+                    return names
+            continue
+        if _BYLINE_PREFIX.match(chunk):
+            names = split_author_names(chunk)
+            if names:
+                return names
+    return []

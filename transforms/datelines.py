@@ -1,0 +1,208 @@
+"""Publication and modification dates a page states: metadata, `<time>`, bylines, URL, htmldate."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bs4 import Tag
+
+from transforms.dates import parse_datetime, parse_human_date, search_human_date, url_date
+from transforms.index import PageIndex, attr_text, class_words
+from transforms.jsonld import text_value
+from transforms.rules import BYLINE_PREFIXES, ExtractionRules
+from transforms.text import collapse
+
+PUBLISHED_META = ("article:published_time", "og:article:published_time", "datepublished",
+                  "publish-date", "publish_date", "pubdate", "parsely-pub-date",
+                  "sailthru.date", "dc.date.issued", "dc.date", "dcterms.created", "date",
+                  "article.published", "cxenseparse:recs:publishtime")
+MODIFIED_META = ("article:modified_time", "og:article:modified_time", "og:updated_time",
+                 "datemodified", "dcterms.modified", "last-modified", "article.updated")
+DATE_HINT_WORDS = frozenset({"date", "time", "posted", "published", "submitted", "dateline",
+                             "byline", "meta", "pubdate", "timestamp", "created", "datum",
+                             "fecha"})
+DATE_CUES = ("posted", "published", "submitted", "updated", "veröffentlicht", "publié",
+             "publicado", "date:", "datum", "fecha")
+DATELINE_TAGS = frozenset({"span", "div", "p", "small", "td", "font", "em", "li", "b",
+                           "strong", "time"})
+UPDATED_CUES = ("last updated", "updated", "aktualisiert", "zuletzt aktualisiert",
+                "mis à jour", "actualizado", "modified")
+_RDFA_DATE = re.compile(r"(schema:|dc:|dcterms:)?(datePublished|dateCreated|date|created)$")
+_BYLINE_START = re.compile(rf"(^|\|)\s*{BYLINE_PREFIXES}", re.IGNORECASE)
+_UPDATED_TEXT = re.compile(r"(updated|aktualisiert|mis à jour|actualizado)", re.IGNORECASE)
+_CUE = re.compile(r"^(posted|published|submitted|date|datum|fecha|veröffentlicht|publié le|"
+                  r"publicado el|publicado)\s*(on|am|le|el)?\s*:?\s*", re.IGNORECASE)
+
+
+class _Published:
+    """The first publication date that parses, and where it came from."""
+
+    def __init__(self, tz: str | None, languages: tuple[str, ...] | None) -> None:
+        self.tz, self.languages = tz, languages
+        self.at: datetime | None = None
+        self.source: str | None = None
+
+    def attempt(self, value: Any, source: str) -> None:
+        if self.at is None and value:
+            parsed = parse_datetime(text_value(value), self.tz, self.languages)
+            if parsed is not None:
+                self.at, self.source = parsed, source
+
+
+def read_dates(
+    page: PageIndex,
+    url: str,
+    article: dict[str, Any],
+    meta: dict[str, list[str]],
+    rules: ExtractionRules,
+    languages: tuple[str, ...] | None,
+) -> tuple[datetime | None, datetime | None, str | None]:
+    """(published_at, modified_at, date_source) as the page states them.
+
+    Order of trust (the first that parses wins, `date_source` names it): selector > jsonld >
+    meta > microdata > time > text (byline) > url > htmldate.
+    """
+    tz = rules.timezone
+    published = _Published(tz, languages)
+    modified_from_time = False
+
+    if rules.date_selector:
+        for tag in page.soup.select(rules.date_selector):
+            published.attempt(tag.get("datetime") or tag.get("content") or tag.get_text(" "),
+                              "selector")
+    published.attempt(article.get("datePublished") or article.get("dateCreated"), "jsonld")
+    modified = parse_datetime(text_value(article.get("dateModified")), tz, languages)
+    for key in PUBLISHED_META:
+        for value in meta.get(key, []):
+            published.attempt(value, "meta")
+    if modified is None:
+        for key in MODIFIED_META:
+            if meta.get(key):
+                modified = parse_datetime(meta[key][0], tz, languages)
+                break
+    if published.at is None:
+        for prop in ("datePublished", "dateCreated"):
+            for tag in page.with_attr("itemprop", _equals(prop)):
+                published.attempt(tag.get("content") or tag.get("datetime")
+                                  or tag.get_text(" "), "microdata")
+        rdfa = page.with_attr("property",
+                              lambda v: isinstance(v, str) and bool(_RDFA_DATE.search(v)))
+        for tag in rdfa:
+            published.attempt(tag.get("content") or tag.get("datetime"), "microdata")
+    if published.at is None or modified is None:
+        for tag in page.named("time"):
+            if page.in_ignored_context(tag):
+                continue
+            words = class_words(tag)
+            value = attr_text(tag, "datetime") or tag.get_text(" ")
+            if words & {"updated", "modified"} and "published" not in words:
+                if modified is None:
+                    modified = parse_datetime(value, tz, languages)
+                    modified_from_time = True
+                continue
+            published.attempt(value, "time")
+    at, source = published.at, published.source
+    if at is None:
+        at, source = byline_date(page, tz, languages) or (None, None)
+    if at is None and (found := url_date(url)) is not None:
+        at, source = found, "url"
+    if at is None:
+        at = _htmldate(page, url)
+        source = "htmldate" if at else None
+    if modified is None and source in ("text", "url", "htmldate"):
+        modified = updated_text_date(page, tz, languages)
+    if modified is not None and at is not None and (
+            modified < at or (modified_from_time and modified == at)):
+        modified = None  # a theme's "updated" <time> that only repeats the publication
+    return at, modified, source
+
+
+def _equals(wanted: str) -> Callable[[Any], bool]:
+    return lambda value: value == wanted
+
+
+def byline_date(
+    page: PageIndex, tz: str | None, languages: tuple[str, ...] | None
+) -> tuple[datetime, str] | None:
+    """A date written in the page's byline/dateline ("Posted: March 4, 2026")."""
+    candidates: list[Tag] = []
+    for tag in page.tags:
+        if tag.name not in DATELINE_TAGS:
+            continue
+        if not class_words(tag) & DATE_HINT_WORDS:
+            if not page.first_text(tag).lower().startswith(DATE_CUES):
+                continue
+        candidates.append(tag)
+    candidates.extend(_byline_containers(page))
+    for tag in candidates:
+        text = page.short_text(tag, 200)
+        if text is None or len(text) < 6 or page.in_ignored_context(tag):
+            continue
+        if text.lower().startswith(UPDATED_CUES):
+            continue
+        stripped = (s.strip() for s in page.strings_in(tag) if s.strip())
+        for piece in (text, *stripped):
+            piece = collapse(piece).strip(" :|,")
+            if piece.lower().startswith(UPDATED_CUES):
+                continue
+            found = parse_human_date(_CUE.sub("", piece), tz, languages)
+            if found is not None:
+                return found, "text"
+        found = search_human_date(text, tz, languages)
+        if found is not None:
+            return found, "text"
+    return None
+
+
+def _byline_containers(page: PageIndex) -> list[Tag]:
+    """The parent and grandparent of each visible "By ..." string: where bylines keep the
+    date when no markup says so."""
+    found: list[Tag] = []
+    for text in page.strings:
+        if not _BYLINE_START.search(text):
+            continue
+        parent = text.parent
+        for _ in range(2):
+            if not isinstance(parent, Tag) or parent.name in ("body", "html", "script", "style"):
+                break
+            found.append(parent)
+            parent = parent.parent
+    return found
+
+
+def updated_text_date(
+    page: PageIndex, tz: str | None, languages: tuple[str, ...] | None
+) -> datetime | None:
+    """A modification date written as text: "Last updated: 06.03.2026"."""
+    for text in page.strings:
+        if not _UPDATED_TEXT.search(text):
+            continue
+        chunk = collapse(text)
+        parent = text.parent
+        if len(chunk) > 80 or not isinstance(parent, Tag) or page.in_ignored_context(parent):
+            continue
+        lowered = chunk.lower()
+        for cue in UPDATED_CUES:
+            if lowered.startswith(cue):
+                rest = chunk[len(cue):].strip(" :")
+                if not any(ch.isdigit() for ch in rest):
+                    rest = collapse(parent.get_text(" "))[len(cue):].strip(" :")
+                found = parse_human_date(rest, tz, languages)
+                if found is not None:
+                    return found
+    return None
+
+
+def _htmldate(page: PageIndex, url: str) -> datetime | None:
+    """Last resort: htmldate's heuristics over the whole page (slow; rarely reached)."""
+    from htmldate import find_date
+
+    try:
+        found = find_date(page.markup or str(page.soup), url=url, original_date=True,
+                          extensive_search=False, outputformat="%Y-%m-%dT%H:%M:%S")
+    except (ValueError, TypeError):
+        return None
+    return parse_datetime(found) if found else None

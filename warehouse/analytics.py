@@ -1,0 +1,111 @@
+"""Figures per source and UTC publication day: articles from `articles`, runs and rejects
+from `pipeline_runs`."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+import psycopg
+
+from warehouse.periods import DayRange
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DayStats:
+    """One source on one UTC publication day."""
+
+    day: date
+    source_id: str
+    articles: int
+    words: int
+    changed: int
+    pages_cleaned: int
+    rejected: int
+    runs: int
+    failed_runs: int
+    last_status: str | None
+
+    @property
+    def reject_rate(self) -> float | None:
+        return self.rejected / self.pages_cleaned if self.pages_cleaned else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "day": self.day.isoformat(), "reject_rate": self.reject_rate}
+
+
+# Every (source, day) of the range for the sources that published or ran in it, so that a
+# day without articles shows as 0 rather than disappearing.
+_STATS_SQL = """
+WITH days AS (
+    SELECT d::date AS day
+      FROM generate_series(%(first)s::date, %(last)s::date, interval '1 day') AS d
+),
+published AS (
+    SELECT a.source_id, (a.published_at AT TIME ZONE 'UTC')::date AS day,
+           count(*) AS articles, sum(a.word_count) AS words,
+           count(*) FILTER (WHERE a.last_changed_at > a.first_seen_at) AS changed
+      FROM articles a
+     WHERE a.published_at >= %(start)s AND a.published_at < %(end)s
+       AND (%(source)s::text IS NULL OR a.source_id = %(source)s)
+     GROUP BY 1, 2
+),
+runs AS (
+    SELECT r.source_id, r.run_id, (min(r.window_start) AT TIME ZONE 'UTC')::date AS day,
+           min(r.started_at) AS started_at,
+           CASE WHEN bool_or(r.status = 'failed') THEN 'failed'
+                WHEN bool_or(r.status = 'running') THEN 'running'
+                WHEN bool_or(r.stage = 'load' AND r.status = 'success') THEN 'success'
+                ELSE 'skipped' END AS status
+      FROM pipeline_runs r
+     WHERE r.window_start >= %(start)s AND r.window_start < %(end)s
+       AND (%(source)s::text IS NULL OR r.source_id = %(source)s)
+     GROUP BY r.source_id, r.run_id
+),
+run_days AS (
+    SELECT r.source_id, r.day, count(*) AS runs,
+           count(*) FILTER (WHERE r.status = 'failed') AS failed_runs,
+           (array_agg(r.status ORDER BY r.started_at DESC))[1] AS last_status
+      FROM runs r
+     GROUP BY r.source_id, r.day
+),
+cleans AS (  -- the latest successful clean of each source and day
+    SELECT DISTINCT ON (r.source_id, r.window_start)
+           r.source_id, (r.window_start AT TIME ZONE 'UTC')::date AS day,
+           coalesce((r.counts ->> 'pages')::bigint, 0) AS pages,
+           coalesce((r.counts ->> 'rejected')::bigint, 0) AS rejected
+      FROM pipeline_runs r
+     WHERE r.stage = 'clean' AND r.status = 'success'
+       AND r.window_start >= %(start)s AND r.window_start < %(end)s
+       AND (%(source)s::text IS NULL OR r.source_id = %(source)s)
+     ORDER BY r.source_id, r.window_start, r.finished_at DESC
+),
+sources AS (
+    SELECT source_id FROM published UNION SELECT source_id FROM run_days
+)
+SELECT d.day, s.source_id,
+       coalesce(p.articles, 0), coalesce(p.words, 0), coalesce(p.changed, 0),
+       coalesce(c.pages, 0), coalesce(c.rejected, 0),
+       coalesce(rd.runs, 0), coalesce(rd.failed_runs, 0), rd.last_status
+  FROM days d
+ CROSS JOIN sources s
+  LEFT JOIN published p ON p.source_id = s.source_id AND p.day = d.day
+  LEFT JOIN run_days rd ON rd.source_id = s.source_id AND rd.day = d.day
+  LEFT JOIN cleans c ON c.source_id = s.source_id AND c.day = d.day
+ ORDER BY d.day, s.source_id
+"""
+
+
+def daily_stats(conn: psycopg.Connection[Any], days: DayRange,
+                source_id: str | None = None) -> list[DayStats]:
+    """Articles, words, changes, rejects and runs per source and day of `days`."""
+    rows = conn.execute(_STATS_SQL, {
+        "first": days.first, "last": days.last, "start": days.start_at, "end": days.end_at,
+        "source": source_id,
+    }).fetchall()
+    log.debug("stats for %s: %d rows", days, len(rows))
+    return [DayStats(*row) for row in rows]

@@ -1,0 +1,57 @@
+"""Raw HTML retention: dropping the stored HTML of old fetches, keeping every row."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import psycopg
+
+log = logging.getLogger(__name__)
+
+# Only `raw_pages.body` is cleared: rows stay (articles.raw_page_id and rejected_pages point
+# at them, and they are the crawl's history), `articles` is never read or written.
+_CANDIDATES = """
+SELECT raw_page_id, coalesce(body_bytes, octet_length(body)) AS bytes
+  FROM raw_pages
+ WHERE body IS NOT NULL AND fetched_at < %(cutoff)s
+"""
+_PRUNE_SQL = f"""
+WITH doomed AS ({_CANDIDATES} FOR UPDATE),
+cleared AS (
+    UPDATE raw_pages r SET body = NULL
+      FROM doomed d
+     WHERE r.raw_page_id = d.raw_page_id
+    RETURNING r.raw_page_id)
+SELECT count(*), coalesce(sum(d.bytes), 0)
+  FROM doomed d JOIN cleared c USING (raw_page_id)
+"""  # noqa: S608 - composed from constants only
+_COUNT_SQL = f"SELECT count(*), coalesce(sum(bytes), 0) FROM ({_CANDIDATES}) AS c"  # noqa: S608
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    pages: int
+    bytes: int
+    cutoff: datetime
+    dry_run: bool
+
+
+def prune_raw(conn: psycopg.Connection[Any], older_than: timedelta, *,
+              dry_run: bool = False) -> PruneResult:
+    """Set `raw_pages.body` to NULL for fetches older than `older_than`, in one transaction;
+    with `dry_run`, only count them. Later crawls of those URLs fetch them in full again."""
+    if older_than <= timedelta(0):
+        raise ValueError("older_than must be positive")
+    with conn.transaction():
+        row = conn.execute("SELECT now() - %s::interval", (older_than,)).fetchone()
+        assert row is not None
+        cutoff: datetime = row[0]
+        counted = conn.execute(_COUNT_SQL if dry_run else _PRUNE_SQL,
+                               {"cutoff": cutoff}).fetchone()
+    pages, size = (int(counted[0]), int(counted[1])) if counted else (0, 0)
+    if not dry_run:
+        log.info("cleared the raw HTML of %d pages fetched before %s", pages, cutoff)
+    return PruneResult(pages, size, cutoff, dry_run)
