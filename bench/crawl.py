@@ -32,6 +32,7 @@ from autonews.demo import catalog  # noqa: E402
 from autonews.demo.site import DemoSite  # noqa: E402
 from autonews.jobs import Window, crawl_source, prepare_warehouse  # noqa: E402
 from autonews.sources import DEMO_SOURCES, load_sources  # noqa: E402
+from warehouse.connection import temporary_server  # noqa: E402
 
 
 def scrapy_bench(seconds: int) -> dict[str, float]:
@@ -83,11 +84,7 @@ def main() -> None:
                         help="demo catalog copies (1 = the 40-article demo)")
     args = parser.parse_args()
     catalog.set_scale(args.scale)
-    import pgserver
-
-    with tempfile.TemporaryDirectory(prefix="autonews-bench-") as tmp:
-        server = pgserver.get_server(Path(tmp) / "pgdata", cleanup_mode="delete")
-        dsn = server.get_uri()
+    with temporary_server("autonews-bench-") as dsn:
         prepare_warehouse(dsn)
         results: dict[str, list[dict[str, float]]] = {"scrapy bench": [], "autonews demo": [],
                                                       "autonews demo, unthrottled": []}
@@ -95,7 +92,6 @@ def main() -> None:
             results["scrapy bench"].append(scrapy_bench(args.bench_seconds))
             results["autonews demo"].append(demo_crawl(dsn, unthrottled=False))
             results["autonews demo, unthrottled"].append(demo_crawl(dsn, unthrottled=True))
-        server.cleanup()
     print(f"{'crawler':32} {'pages':>7} {'pages/s (crawl)':>16} {'pages/s (wall)':>15}")
     summary = {}
     for name, runs in results.items():

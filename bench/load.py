@@ -19,10 +19,8 @@ import dataclasses
 import json
 import random
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -39,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from autonews.demo import catalog  # noqa: E402
 from transforms import Article  # noqa: E402
 from warehouse import loader, search  # noqa: E402
+from warehouse.connection import temporary_server  # noqa: E402
 from warehouse.schema import migrate  # noqa: E402
 
 DEFAULT_DSN = "postgresql://postgres@127.0.0.1:5432/test"
@@ -116,15 +115,8 @@ def server(dsn: str | None, embedded: bool) -> Iterator[str]:
     if not embedded:
         yield dsn or DEFAULT_DSN
         return
-    import pgserver
-
-    home = Path(tempfile.mkdtemp(prefix="autonews-bench-pg-"))
-    pg = pgserver.get_server(home / "pgdata", cleanup_mode="delete")
-    try:
-        yield pg.get_uri()
-    finally:
-        pg.cleanup()
-        shutil.rmtree(home, ignore_errors=True)
+    with temporary_server("autonews-bench-pg-") as uri:
+        yield uri
 
 
 @contextmanager

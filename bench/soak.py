@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -29,6 +28,7 @@ from autonews.demo.faults import lab_expected_outcomes  # noqa: E402
 from autonews.demo.site import DemoSite  # noqa: E402
 from autonews.jobs import Window, prepare_warehouse, run_source  # noqa: E402
 from autonews.sources import DEMO_SOURCES, load_sources  # noqa: E402
+from warehouse.connection import temporary_server  # noqa: E402
 
 FAULT_PLAN = [
     ["flaky:motorwire", "throttle:autoledger"],
@@ -123,14 +123,8 @@ def main() -> int:
     if args.dsn:
         problems = soak(args.dsn, args.days)
     else:
-        import pgserver
-
-        with tempfile.TemporaryDirectory(prefix="autonews-soak-") as tmp:
-            server = pgserver.get_server(Path(tmp) / "pgdata", cleanup_mode="delete")
-            try:
-                problems = soak(server.get_uri(), args.days)
-            finally:
-                server.cleanup()
+        with temporary_server("autonews-soak-") as dsn:
+            problems = soak(dsn, args.days)
     print(f"soak finished in {time.perf_counter() - started:.0f} s")
     for problem in problems:
         print(f"FAILED: {problem}")

@@ -4,8 +4,6 @@ database per test, the offline demo site, and the machine's own PostgreSQL when 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +15,7 @@ from psycopg import sql
 
 from autonews.demo.site import DemoSite
 from autonews.sources import DEMO_SOURCES, Source, load_sources
-from warehouse.connection import DSN_ENV
+from warehouse.connection import DSN_ENV, temporary_server
 from warehouse.schema import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,15 +43,8 @@ def pg_admin_dsn() -> Iterator[str]:
     if configured:
         yield configured
         return
-    import pgserver
-
-    home = Path(tempfile.mkdtemp(prefix="autonews-test-pg-"))
-    server = pgserver.get_server(home / "pgdata", cleanup_mode="delete")
-    try:
-        yield server.get_uri()
-    finally:
-        server.cleanup()
-        shutil.rmtree(home, ignore_errors=True)
+    with temporary_server("autonews-test-pg-") as dsn:
+        yield dsn
 
 
 @pytest.fixture(scope="session")

@@ -107,6 +107,24 @@ def resolve_dsn() -> str:
     return server.dsn()
 
 
+@contextmanager
+def temporary_server(prefix: str = "autonews-pg-") -> Iterator[str]:
+    """A throwaway embedded PostgreSQL (tests, benchmarks): its DSN, deleted on exit."""
+    import tempfile
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
+
+    home = Path(tempfile.mkdtemp(prefix=prefix))
+    server = pgserver.get_server(home / "pgdata", cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def connect(dsn: str, **kwargs: Any) -> psycopg.Connection[Any]:
     """A psycopg connection, or `WarehouseUnavailable` with a one-line, secret-free reason."""
     try:

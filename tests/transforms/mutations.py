@@ -90,17 +90,22 @@ def _tag_spans(page: bytes) -> list[tuple[int, int]]:
     return [m.span() for m in _TAG.finditer(page)]
 
 
-def _delete_tags(page: bytes, draw: st.DrawFn) -> bytes:
-    spans = _tag_spans(page)
+def _cut_spans(page: bytes, spans: list[tuple[int, int]], draw: st.DrawFn,
+               most: int) -> bytes:
+    """`page` without up to `most` of `spans`, drawn by Hypothesis."""
     if not spans:
         return page
-    doomed = set(draw(st.lists(st.sampled_from(spans), max_size=20)))
+    doomed = set(draw(st.lists(st.sampled_from(spans), max_size=most)))
     out, last = [], 0
     for start, end in sorted(doomed):
         out.append(page[last:start])
         last = end
     out.append(page[last:])
     return b"".join(out)
+
+
+def _delete_tags(page: bytes, draw: st.DrawFn) -> bytes:
+    return _cut_spans(page, _tag_spans(page), draw, 20)
 
 
 def _duplicate_slice(page: bytes, draw: st.DrawFn) -> bytes:
@@ -136,15 +141,7 @@ def _inject_bytes(page: bytes, draw: st.DrawFn) -> bytes:
 
 def _unclose_tags(page: bytes, draw: st.DrawFn) -> bytes:
     closers = [m.span() for m in re.finditer(rb"</[a-zA-Z0-9]+>", page)]
-    if not closers:
-        return page
-    doomed = set(draw(st.lists(st.sampled_from(closers), max_size=40)))
-    out, last = [], 0
-    for start, end in sorted(doomed):
-        out.append(page[last:start])
-        last = end
-    out.append(page[last:])
-    return b"".join(out)
+    return _cut_spans(page, closers, draw, 40)
 
 
 def _reencode(page: bytes, draw: st.DrawFn) -> bytes:
