@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -130,3 +131,21 @@ def test_every_broken_demo_page_is_recorded_with_its_outcome(dsn, demo_sources):
     assert crawls["motorwire"]["robots_disallowed"] == 1
     assert crawls["gearbox"]["failed"] == 2  # the 500 and the PDF
     assert cleans["gearbox"]["duplicates"] == 1  # node/<nid> and its alias: one article
+
+
+def test_crawl_identifies_itself_and_respects_the_page_cap(dsn, demo, demo_sources,
+                                                           monkeypatch):
+    monkeypatch.setenv("AUTONEWS_CONTACT_URL", "https://ops.example/crawler")
+    source = dataclasses.replace(demo_sources["autoledger"], max_pages=2)
+    day = Window.for_day(catalog.latest_day())
+    counts = crawl_source(dsn, source, day, "capped")
+    assert counts["fetched"] == 2 and counts["over_cap"] == counts["in_window"] - 2 > 0
+    assert any(ua.startswith("autonews/") and "https://ops.example/crawler" in ua
+               for ua in demo.user_agents)
+    with psycopg.connect(dsn) as conn:
+        capped = conn.execute("SELECT count(*) FROM raw_pages WHERE outcome = 'over_cap' "
+                              "AND error LIKE 'over max_pages=2%'").fetchone()[0]
+    assert capped == counts["over_cap"]
+    # the next run takes up what the cap left: the stored pages are not fetched again
+    again = crawl_source(dsn, source, day, "capped-2")
+    assert again["fetched"] == 2 and again["not_modified"] == 0

@@ -422,6 +422,7 @@ class _Handler(BaseHTTPRequestHandler):
             log.exception("demo site failed on %s", self.path)
             reply = Reply(f"<h1>demo site error</h1><pre>{escape(str(exc))}</pre>", 500)
         self.server.hits[(parts.path, reply.status)] += 1
+        self.server.user_agents.add(self.headers.get("User-Agent", ""))
         if getattr(reply, "raw_writer", None):
             reply.raw_writer(self)  # type: ignore[attr-defined]
             return
@@ -469,6 +470,7 @@ class _Server(ThreadingHTTPServer):
         super().__init__(address, _Handler)
         self.routes = routes
         self.hits: Counter[tuple[str, int]] = Counter()
+        self.user_agents: set[str] = set()
 
 
 class DemoSite:
@@ -488,6 +490,10 @@ class DemoSite:
     @property
     def hits(self) -> Counter[tuple[str, int]]:
         return self._server.hits
+
+    @property
+    def user_agents(self) -> set[str]:
+        return self._server.user_agents
 
     def start(self) -> DemoSite:
         self._thread = threading.Thread(target=self._server.serve_forever, name="demo-site",

@@ -226,14 +226,16 @@ class NewsSpider(Spider):
         self.counts["in_window"] = len(choice.chosen)
         self.counts["out_of_window"] = choice.out_of_window
         self.counts["undated"] = choice.undated
-        chosen = choice.chosen[: self.source.max_pages]
+        known = previous_fetches(self.crawler.settings.get("AUTONEWS_DSN"), self.source.id,
+                                 [url_hash(c.url) for c, _, _ in choice.chosen])
+        # Under a cap, pages never stored come first: successive runs finish the window.
+        ordered = sorted(choice.chosen, key=lambda item: url_hash(item[0].url) in known)
+        chosen = ordered[: self.source.max_pages]
         assert self.store is not None
-        for cand, when, basis in choice.chosen[self.source.max_pages:]:
+        for cand, when, basis in ordered[self.source.max_pages:]:
             self.store.add(self._row(cand.url, "article", oc.OVER_CAP, listed_at=when,
                                      discovered_via=basis,
                                      error=f"over max_pages={self.source.max_pages}"))
-        known = previous_fetches(self.crawler.settings.get("AUTONEWS_DSN"), self.source.id,
-                                 [url_hash(c.url) for c, _, _ in chosen])
         requests = []
         for cand, when, basis in chosen:
             previous = known.get(url_hash(cand.url))
