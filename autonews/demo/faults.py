@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
@@ -306,7 +306,3 @@ def _chunked_huge(handler: Any) -> None:
 
 def lab_expected_outcomes() -> dict[str, str]:
     return {p.path: p.expected_outcome for p in LAB_PAGES}
-
-
-def lab_day() -> datetime:
-    return (catalog.now() - LAB_DAY_OFFSET).replace(hour=0, tzinfo=UTC)

@@ -13,7 +13,6 @@ import logging
 import re
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
@@ -421,7 +420,6 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # noqa: BLE001 - a demo bug must answer 500, not hang
             log.exception("demo site failed on %s", self.path)
             reply = Reply(f"<h1>demo site error</h1><pre>{escape(str(exc))}</pre>", 500)
-        self.server.hits[(parts.path, reply.status)] += 1
         self.server.user_agents.add(self.headers.get("User-Agent", ""))
         if getattr(reply, "raw_writer", None):
             reply.raw_writer(self)  # type: ignore[attr-defined]
@@ -469,7 +467,6 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], routes: DemoRoutes) -> None:
         super().__init__(address, _Handler)
         self.routes = routes
-        self.hits: Counter[tuple[str, int]] = Counter()
         self.user_agents: set[str] = set()
 
 
@@ -486,10 +483,6 @@ class DemoSite:
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
-
-    @property
-    def hits(self) -> Counter[tuple[str, int]]:
-        return self._server.hits
 
     @property
     def user_agents(self) -> set[str]:
