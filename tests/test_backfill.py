@@ -7,11 +7,14 @@ import os
 from urllib.parse import urlsplit
 
 import psycopg
+import pytest
 
+from autonews.core import Window
 from autonews.demo import catalog
-from autonews.jobs import Window, days_between, run_source
-from tests.test_cli import _free_port, autonews
+from autonews.jobs import run_source
+from tests.helpers import autonews, free_port
 
+pytestmark = pytest.mark.e2e
 DAYS = ["2026-11-04", "2026-11-05", "2026-11-06"]
 
 
@@ -25,16 +28,15 @@ def _articles(dsn):
 
 def test_backfill_of_three_days_gives_the_rows_of_three_single_runs(dsn, empty_dsn, demo,
                                                                     demo_sources, tmp_path):
-    for day in days_between(catalog.date.fromisoformat(DAYS[0]),
-                            catalog.date.fromisoformat(DAYS[-1])):
+    for day in Window.parse(DAYS[0], DAYS[-1]).each_day():
         for source in demo_sources.values():
-            assert run_source(dsn, source, Window.for_day(day), f"single-{day}").ok
+            assert run_source(dsn, source, day, f"single-{day}").ok
     singles = _articles(dsn)
     assert len(singles) == sum(len(catalog.published_on(catalog.date.fromisoformat(d)))
                                for d in DAYS)
 
     env = {**os.environ, "AUTONEWS_DSN": empty_dsn, "AUTONEWS_HOME": str(tmp_path),
-           "AUTONEWS_DEMO_PORT": str(_free_port())}
+           "AUTONEWS_DEMO_PORT": str(free_port())}
     done = autonews(env, "backfill", "--demo", "--from", DAYS[0], "--to", DAYS[-1],
                     "--parallel", "2", "--json")
     assert done.returncode == 0, done.stderr[-3000:]
