@@ -6,9 +6,13 @@ from typing import ClassVar
 
 
 class AutonewsError(Exception):
-    """An expected failure whose message is safe to show a person as one line."""
+    """An expected failure whose message is safe to show a person as one line.
+
+    `retryable` says whether running the same thing again soon can succeed (a scheduler
+    retries those; the others fail at once and alert)."""
 
     exit_code: ClassVar[int] = 1
+    retryable: ClassVar[bool] = False
 
 
 class BadInput(AutonewsError):
@@ -26,6 +30,7 @@ class WarehouseError(AutonewsError):
     """The warehouse cannot be used."""
 
     exit_code: ClassVar[int] = 3
+    retryable: ClassVar[bool] = True
 
 
 class WarehouseUnavailable(WarehouseError):
@@ -41,3 +46,23 @@ class StageFailed(AutonewsError):
     `pipeline_runs`)."""
 
     exit_code: ClassVar[int] = 1
+    retryable: ClassVar[bool] = True
+
+
+class GateFailed(StageFailed):
+    """The quality gate refused the day: a verdict, not a glitch (fix rules or thresholds)."""
+
+    retryable: ClassVar[bool] = False
+
+
+class SiteDown(StageFailed):
+    """No discovery document of the site could be fetched (every connection refused, DNS
+    gone...): retrying in a minute does not bring a site back."""
+
+    retryable: ClassVar[bool] = False
+
+
+class SiteBusy(StageFailed):
+    """Another crawl of the same site holds its lock: try again later."""
+
+    retryable: ClassVar[bool] = True

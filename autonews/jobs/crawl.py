@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from autonews.core.crawl_schema import CrawlReport, CrawlRequest
-from autonews.core.errors import StageFailed
+from autonews.core.errors import SiteDown, StageFailed
 from autonews.core.results import CrawlResult
 from autonews.core.secrets import mask_secrets
 from autonews.core.settings import DSN_ENV, Settings
@@ -65,7 +65,7 @@ def crawl_source(
         recorded.result = report.result(str(log_file))
         if report.discovery and not report.discovery.get(Outcome.FETCHED):
             reasons = ", ".join(f"{k}={v}" for k, v in sorted(report.discovery.items()))
-            raise StageFailed(f"{source.id}: no sitemap, feed or listing page could be "
+            raise SiteDown(f"{source.id}: no sitemap, feed or listing page could be "
                               f"fetched ({reasons}); is the site down?")
     return recorded.result
 

@@ -4,7 +4,7 @@ loaded, and the run says why."""
 from __future__ import annotations
 
 from autonews import quality
-from autonews.core.errors import StageFailed
+from autonews.core.errors import GateFailed, StageFailed
 from autonews.core.results import CleanResult, GateResult
 from autonews.core.settings import Settings
 from autonews.core.vocabulary import Stage, Trigger
@@ -31,6 +31,6 @@ def gate_source(dsn: str, source_id: str, window: Window, run_id: str, *,
         failed = recorded.result.failed_checks
         if failed:
             staging.discard_run(conn, run_id, source_id)
-            raise StageFailed(f"quality gate failed for {source_id}: "
+            raise GateFailed(f"quality gate failed for {source_id}: "
                               + "; ".join(c.describe() for c in failed))
     return recorded.result

@@ -82,3 +82,12 @@ def test_secrets_are_masked_in_every_form():
     assert "abc123" not in mask_secrets("https://hooks.example/x?token=abc123&a=1")
     assert mask_secrets("http://:t0ken@hooks.example:9000/alerts") == \
         "http://:***@hooks.example:9000/alerts"
+
+
+def test_only_errors_a_retry_can_fix_are_retryable():
+    from autonews.core import GateFailed, SiteBusy, SiteDown
+
+    assert StageFailed.retryable and SiteBusy.retryable and WarehouseUnavailable.retryable
+    assert not (BadInput.retryable or ConfigError.retryable or GateFailed.retryable
+                or SiteDown.retryable)
+    assert issubclass(GateFailed, StageFailed) and issubclass(SiteDown, StageFailed)
