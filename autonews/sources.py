@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from autonews.core.crawl_settings import check_crawl_settings
 from autonews.core.errors import ConfigError
 from autonews.core.settings import Settings
 from autonews.core.source import Source
@@ -38,6 +39,7 @@ def extraction_rules(source: Source) -> ExtractionRules:
         min_words=int(ex.get("min_words", ExtractionRules.min_words)),
         timezone=source.timezone,
         language=source.language,
+        domains=source.domains,
     )
 
 
@@ -154,8 +156,14 @@ def parse_source(path: Path, raw: Mapping[str, Any], substitutions: Mapping[str,
         raise _fail(path, sid, f"extraction.{bad[0]}",
                     f"unknown key (known: {', '.join(sorted(_EXTRACTION_KEYS))})")
     _check_selectors(path, sid, extraction)
-    if not isinstance(values.get("crawl_settings", {}), dict):
+    crawl = values.get("crawl_settings", {})
+    if not isinstance(crawl, dict):
         raise _fail(path, sid, "crawl_settings", "expected a table of Scrapy settings")
+    try:
+        values["crawl_settings"] = check_crawl_settings(crawl)
+    except ValueError as exc:
+        key, _, problem = str(exc).partition(": ")
+        raise _fail(path, sid, f"crawl_settings.{key}", problem) from exc
     if not (values.get("sitemaps") or values.get("news_sitemaps") or values.get("feeds")
             or values.get("archive") or values.get("listing_pages")):
         raise _fail(path, sid, None, "no way to discover articles: give at least one of "
@@ -164,18 +172,34 @@ def parse_source(path: Path, raw: Mapping[str, Any], substitutions: Mapping[str,
 
 
 def _check_selectors(path: Path, sid: str, extraction: Mapping[str, Any]) -> None:
+    """Every selector compiles, every value has its type: a mistake here is found when the
+    file is read, not after the crawl."""
     import soupsieve
+
+    def compiles(key: str, selector: Any) -> None:
+        if not isinstance(selector, str) or not selector.strip():
+            raise _fail(path, sid, f"extraction.{key}",
+                        f"expected a CSS selector (a string), got {selector!r}")
+        try:
+            soupsieve.compile(selector)
+        except (soupsieve.SelectorSyntaxError, TypeError, ValueError) as exc:
+            raise _fail(path, sid, f"extraction.{key}",
+                        f"bad CSS selector '{selector}': {exc}") from exc
 
     for key in ("content_selectors", "remove_selectors"):
         selectors = extraction.get(key, [])
         if not isinstance(selectors, list):
             raise _fail(path, sid, f"extraction.{key}", "expected a list of CSS selectors")
         for selector in selectors:
-            try:
-                soupsieve.compile(selector)
-            except (soupsieve.SelectorSyntaxError, TypeError) as exc:
-                raise _fail(path, sid, f"extraction.{key}",
-                            f"bad CSS selector '{selector}': {exc}") from exc
+            compiles(key, selector)
+    for key in ("title_selector", "author_selector", "date_selector"):
+        if key in extraction:
+            compiles(key, extraction[key])
+    if "min_words" in extraction:
+        words = extraction["min_words"]
+        if not isinstance(words, int) or isinstance(words, bool) or not 0 <= words <= 10_000:
+            raise _fail(path, sid, "extraction.min_words",
+                        f"expected a whole number of words from 0 to 10000, got {words!r}")
 
 
 def load_sources(
@@ -192,6 +216,11 @@ def load_sources(
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read sources file: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[:exc.start].count(b"\n") + 1
+        byte = exc.object[exc.start]
+        raise ConfigError(f"{path}: line {line}: not UTF-8 text (byte 0x{byte:02x}); save "
+                          "the file as UTF-8") from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

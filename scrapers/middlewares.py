@@ -1,5 +1,6 @@
 """Downloader middlewares: keep requests on the source's hosts and off private networks,
-and retry with exponential backoff that honours `Retry-After`."""
+and retry with exponential backoff that honours `Retry-After`, within a page's time
+budget."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import ipaddress
 import logging
 import random
 import socket
+import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -18,11 +20,14 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 
-from autonews.core.vocabulary import Outcome
+from autonews.core import crawl_settings as limits
+from autonews.core.source import Source
+from autonews.core.vocabulary import FetchKind, Outcome
 from scrapers.discovery import host_allowed
 from scrapers.outcomes import Refused
 
 log = logging.getLogger(__name__)
+PAGE_STARTED = "autonews_page_started"  # request.meta: when the page's first attempt began
 
 
 def is_private(address: str) -> bool:
@@ -37,24 +42,76 @@ def is_private(address: str) -> bool:
             or ip.is_reserved or ip.is_unspecified)
 
 
+def _origin(url: str) -> tuple[str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return (parts.hostname or "").lower(), port or default
+
+
+def own_ports(source: Source) -> dict[str, set[int | None]]:
+    """The ports the source's configuration names, by host."""
+    urls = [source.home, *source.sitemaps, *source.news_sitemaps, *source.feeds,
+            *source.listing_pages]
+    if source.archive:
+        urls.append(source.archive.replace("{", "").replace("}", ""))
+    ports: dict[str, set[int | None]] = {}
+    for url in urls:
+        host, port = _origin(url)
+        ports.setdefault(host, set()).add(port)
+    return ports
+
+
+def port_allowed(url: str, ports: dict[str, set[int | None]]) -> bool:
+    """A host the configuration names only on the ports it names; another of the source's
+    hosts only on its scheme's default port."""
+    host, port = _origin(url)
+    if host in ports:
+        return port in ports[host]
+    return port == _origin(f"{urlsplit(url).scheme}://{host}/")[1]
+
+
 class SourceGuardMiddleware:
     """Refuses requests (first ones and redirects alike) to hosts outside the source's
-    domains, and to loopback/private/link-local addresses unless the source allows it."""
+    domains, and to loopback/private/link-local addresses unless the source allows it (and
+    then only on the hosts and ports its configuration names: a redirect to the same host's
+    Redis or PostgreSQL port is refused). Once discovery's time is spent, discovery requests
+    still queued are dropped (`over_budget`)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self._resolved: dict[str, list[str]] = {}
+        self._ports: dict[str, set[int | None]] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SourceGuardMiddleware:
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
-        source = getattr(self.crawler.spider, "source", None)
+        spider = self.crawler.spider
+        source = getattr(spider, "source", None)
         if source is None:
             return None
+        budget = getattr(spider, "budget", None)
+        if budget is not None and request.meta.get("kind", FetchKind.ARTICLE) != \
+                FetchKind.ARTICLE and budget.discovery_over():
+            budget.hit("discovery_time")
+            raise Refused(Outcome.OVER_BUDGET, "discovery's share of the crawl time budget "
+                          "ran out before this document was fetched")
         redirected = bool(request.meta.get("redirect_urls"))
         own_host = host_allowed(request.url, source.domains)
+        if own_host and source.allow_private_network:
+            if self._ports is None:
+                self._ports = own_ports(source)
+            if not port_allowed(request.url, self._ports):
+                outcome = Outcome.OFFSITE_REDIRECT if redirected else Outcome.OFFSITE
+                host, port = _origin(request.url)
+                raise Refused(outcome, f"{request.url}: port {port} of {host} is not one the "
+                              "source's configuration names (a private-network source stays "
+                              "on its own host and port)")
         # A source may live on a private network only if it says so, and then only its
         # own hosts: a redirect or link to any other private address is refused.
         if not (own_host and source.allow_private_network):
@@ -93,6 +150,30 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.base = settings.getfloat("RETRY_BACKOFF_BASE", 0.5)
         self.cap = settings.getfloat("RETRY_BACKOFF_MAX", 30.0)
         self.retry_after_cap = settings.getfloat("RETRY_AFTER_MAX", 60.0)
+        self.page_budget = settings.getfloat("PAGE_TIME_BUDGET", limits.PAGE_TIME_BUDGET)
+        self.download_timeout = settings.getfloat("DOWNLOAD_TIMEOUT", 180.0)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        """Start the page's clock on its first attempt; no attempt may outlast what is left
+        of the page's time budget (a trickling server costs one budget, not four timeouts)."""
+        started = request.meta.setdefault(PAGE_STARTED, time.monotonic())
+        left = self.page_budget - (time.monotonic() - started)
+        if left <= 0:
+            self.crawler.stats.inc_value("autonews/page_time_budget")
+            raise Refused(Outcome.TIMEOUT, f"page time budget of {self.page_budget:g} s spent "
+                          "(retries included)")
+        request.meta["download_timeout"] = max(0.1, min(self.download_timeout, left))
+
+    def _retry_within_budget(self, request: Request, reason: Any,
+                             response: Response | None) -> tuple[Request | None, float]:
+        """Scrapy's retry request and the delay before it, or (None, 0) when the retry
+        would end after the page's time budget (counted)."""
+        delay = self._delay(request, response)
+        started = request.meta.get(PAGE_STARTED)
+        if started is not None and time.monotonic() + delay - started >= self.page_budget:
+            self.crawler.stats.inc_value("autonews/page_time_budget")
+            return None, 0.0
+        return self._retry(request, reason), delay
 
     def _delay(self, request: Request, response: Response | None) -> float:
         attempt = int(request.meta.get("retry_times", 0))
@@ -109,10 +190,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
     ) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
-        retry = self._retry(request, f"HTTP {response.status}")
+        retry, delay = self._retry_within_budget(request, f"HTTP {response.status}", response)
         if retry is None:
             return response
-        delay = self._delay(request, response)
         self.crawler.stats.inc_value("autonews/backoff_ms", int(delay * 1000))
         await asyncio.sleep(delay)
         return retry
@@ -122,10 +202,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
     ) -> Request | Response | None:
         if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry"):
             return None
-        retry = self._retry(request, exception)
+        retry, delay = self._retry_within_budget(request, exception, None)
         if retry is None:
             return None
-        await asyncio.sleep(self._delay(request, None))
+        await asyncio.sleep(delay)
         return retry
 
 

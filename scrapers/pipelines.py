@@ -21,9 +21,9 @@ class RawPageWriter:
         return cls(crawler)
 
     def process_item(self, item: dict[str, Any], spider: Spider | None = None) -> dict[str, Any]:
-        store = getattr(self.crawler.spider, "store", None)
-        if store is None:
+        spider = self.crawler.spider
+        if getattr(spider, "store", None) is None:
             raise RuntimeError("RawPageWriter needs the NewsSpider's store")
-        store.add(item)
+        spider.store_row(item)  # type: ignore[union-attr]
         self.crawler.stats.inc_value("autonews/raw_pages_written")
         return item

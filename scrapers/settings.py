@@ -6,13 +6,18 @@ Per-source `crawl_settings` in `config/sources.toml` override these for one sour
 
 from __future__ import annotations
 
+from autonews.core import crawl_settings as limits
+
 BOT_NAME = "autonews"
 SPIDER_MODULES = ["scrapers.spiders"]
 NEWSPIDER_MODULE = "scrapers.spiders"
 
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
+# No remote control of a crawl: the telnet console would let any local process read the
+# settings (the warehouse DSN among them) and drive the engine.
 TELNETCONSOLE_ENABLED = False
+EXTENSIONS = {"scrapy.extensions.telnet.TelnetConsole": None}
 
 # Politeness: AutoThrottle adapts the delay to the site's latency; hard per-domain cap.
 CONCURRENT_REQUESTS = 16
@@ -25,7 +30,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 
 # Bounds: time, size, redirects.
 DOWNLOAD_TIMEOUT = 20
-DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_MAXSIZE = limits.PAGE_MAXSIZE
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 REDIRECT_MAX_TIMES = 5
 DOWNLOAD_FAIL_ON_DATALOSS = True
@@ -48,5 +53,15 @@ DOWNLOADER_MIDDLEWARES = {
 ITEM_PIPELINES = {"scrapers.pipelines.RawPageWriter": 300}
 
 LOGSTATS_INTERVAL = 30.0
+
+# Budgets (README, "Limits"): each is counted in the crawl's `limits_hit` when reached.
+CRAWL_TIME_BUDGET = limits.CRAWL_TIME_BUDGET  # becomes CLOSESPIDER_TIMEOUT
+DISCOVERY_TIME_SHARE = limits.DISCOVERY_TIME_SHARE
+PAGE_TIME_BUDGET = limits.PAGE_TIME_BUDGET
+SITEMAP_MAX_DEPTH = limits.SITEMAP_MAX_DEPTH
+SITEMAP_MAX_CHILDREN = limits.SITEMAP_MAX_CHILDREN
+SITEMAP_MAXSIZE = limits.SITEMAP_MAXSIZE
+DISCOVERY_MAX_FETCHES = limits.DISCOVERY_MAX_FETCHES
+DISCOVERY_MAX_URLS = limits.DISCOVERY_MAX_URLS
 
 AUTONEWS_WRITE_BATCH = 1  # every fetch committed at once: a killed crawl keeps all it got

@@ -21,7 +21,7 @@ from transforms.metadata import Metadata, read_metadata
 from transforms.rules import DEFAULT_RULES, WORDS_PER_MINUTE, ExtractionRules
 from transforms.soup import collector_paused, parse_page
 from transforms.text import collapse, count_words, strip_control, tokens
-from transforms.urls import canonical_or_none
+from transforms.urls import canonical_or_none, trusted_canonical
 
 
 def extract_article(
@@ -95,8 +95,10 @@ def _extract_page(
     if not title:
         raise PageRejected(RejectReason.EMPTY, "no title")
 
-    canonical = (canonical_or_none(md.canonical_url) if md.canonical_url else None) \
-        or canonical_or_none(url) or strip_control(url)
+    declared = canonical_or_none(md.canonical_url) if md.canonical_url else None
+    if declared and not trusted_canonical(declared, url, rules.domains):
+        declared = None  # another site's URL: the page does not get to claim it
+    canonical = declared or canonical_or_none(url) or strip_control(url)
     reading = md.reading_time_minutes or max(1, math.ceil(words / WORDS_PER_MINUTE))
     article = Article(
         url=strip_control(url),

@@ -53,3 +53,23 @@ def canonical_or_none(url: str) -> str | None:
 def url_hash(url: str) -> str:
     """Stable key of an article: sha256 of its canonical URL, hex."""
     return hashlib.sha256(canonicalize_url(url).encode()).hexdigest()
+
+
+def _within(host: str, domain: str) -> bool:
+    return host == domain or host.endswith("." + domain)
+
+
+def trusted_canonical(canonical: str, page_url: str, domains: tuple[str, ...] = ()) -> bool:
+    """Whether a page may name `canonical` as its identity: a URL on the source's own
+    `domains`, or (none given) on the page's host or a parent or sub-domain of it. A page
+    naming another site's URL as canonical would otherwise take that site's article over."""
+    host = (urlsplit(canonical).hostname or "").lower()
+    if not host:
+        return False
+    if domains:
+        return any(_within(host, d.lower()) for d in domains)
+    page = urlsplit(page_url)
+    if page.scheme not in ("http", "https"):
+        return True  # a local file has no site of its own to protect
+    page_host = (page.hostname or "").lower()
+    return _within(host, page_host) or _within(page_host, host)

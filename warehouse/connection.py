@@ -99,10 +99,18 @@ def temporary_server(prefix: str = "autonews-pg-") -> Iterator[str]:
         shutil.rmtree(home, ignore_errors=True)
 
 
+# TCP keepalives: a NAT or firewall that drops idle flows does not cut a connection that
+# waits (a lock held through a crawl); ignored on Unix sockets.
+_CONNECT_DEFAULTS: dict[str, Any] = {
+    "connect_timeout": 10, "application_name": "autonews", "keepalives": 1,
+    "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3,
+}
+
+
 def connect(dsn: str, **kwargs: Any) -> psycopg.Connection[Any]:
     """A psycopg connection, or `WarehouseUnavailable` with a one-line, secret-free reason."""
     try:
-        return psycopg.connect(dsn, connect_timeout=10, application_name="autonews", **kwargs)
+        return psycopg.connect(dsn, **{**_CONNECT_DEFAULTS, **kwargs})
     except psycopg.Error as exc:  # unreachable, refused, or a malformed DSN
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise WarehouseUnavailable(f"cannot connect to the warehouse at {mask_secrets(dsn)}: "

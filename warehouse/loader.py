@@ -5,6 +5,8 @@ another worker: the staging table lives in the warehouse. The merge is one trans
 run and source: it inserts new articles, updates only rows whose `content_hash` changed
 (keeping the earlier content in `article_versions`), leaves the
 rest untouched, and clears the staged rows. Loading the same batch twice changes nothing.
+A source only ever updates its own articles: a staged row whose URL another source's
+article holds (a hostile `rel=canonical`) leaves that article as it is, counted `foreign`.
 New and changed rows get their search vector right after the merge, in separate
 transactions (`warehouse.search.index_pending`; why: migration 0003).
 """
@@ -40,6 +42,8 @@ def merge_staged(conn: psycopg.Connection[Any], run_id: str, source_id: str, *,
             (run_id, source_id),
         ).fetchone()
         total = int(staged[0]) if staged else 0
+        owned = conn.execute(_FOREIGN, (run_id, source_id)).fetchone()
+        foreign = int(owned[0]) if owned else 0
         conn.execute(_ARCHIVE_CHANGED, (run_id, source_id))
         query = sql.SQL(
             """WITH merged AS (
@@ -49,6 +53,7 @@ def merge_staged(conn: psycopg.Connection[Any], run_id: str, source_id: str, *,
                    ON CONFLICT (url_hash) DO UPDATE
                       SET {updates}, last_changed_at = now(), search_vector = DEFAULT
                     WHERE articles.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+                      AND articles.source_id = EXCLUDED.source_id
                    RETURNING (xmax = 0) AS inserted)
                SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)
                  FROM merged"""
@@ -58,7 +63,14 @@ def merge_staged(conn: psycopg.Connection[Any], run_id: str, source_id: str, *,
         discard_staged(conn, run_id, source_id)
     if index_search:  # also catches up on rows an earlier, interrupted call left
         search.index_pending(conn)
-    return LoadResult(inserted, updated, total - inserted - updated)
+    return LoadResult(inserted, updated, total - inserted - updated - foreign, foreign)
+
+
+# Staged rows whose article belongs to another source: never written.
+_FOREIGN = """
+SELECT count(*) FROM staged_articles s JOIN articles a ON a.url_hash = s.url_hash
+ WHERE s.run_id = %s AND s.source_id = %s AND a.source_id <> s.source_id
+"""
 
 
 # Before an article's content changes, keep what analysts saw until now.
@@ -74,4 +86,5 @@ SELECT a.url_hash,
   FROM articles a
   JOIN staged_articles s ON s.url_hash = a.url_hash
  WHERE s.run_id = %s AND s.source_id = %s AND a.content_hash <> s.content_hash
+   AND a.source_id = s.source_id
 """

@@ -3,6 +3,8 @@ crawl as it goes and read back for conditional requests and by the clean stage."
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,9 +12,13 @@ from typing import Any
 
 import psycopg
 
+from autonews.core.errors import WarehouseUnavailable
+from autonews.core.secrets import mask_secrets
 from autonews.core.vocabulary import FetchKind, Outcome, RejectReason
 from autonews.core.window import Window
 from warehouse.connection import connect
+
+log = logging.getLogger(__name__)
 
 RAW_COLUMNS = ("run_id", "source_id", "url", "url_hash", "kind", "outcome", "http_status",
                "fetched_at", "final_url", "content_type", "etag", "last_modified", "body",
@@ -58,37 +64,116 @@ def previous_fetches(conn: psycopg.Connection[Any], source_id: str,
     return {h: PreviousFetch(f, e, m) for h, f, e, m in rows}
 
 
-class RawPageStore:
-    """Buffered writer of `raw_pages` rows; `flush()` commits what is buffered."""
+class WarehouseLost(Exception):
+    """The warehouse stayed unreachable longer than the store may wait: stop fetching."""
 
-    def __init__(self, dsn: str, batch_size: int = 10) -> None:
-        self.conn = connect(dsn)
+
+class RawPageStore:
+    """Buffered writer of `raw_pages` rows; `flush()` commits what is buffered.
+
+    A dropped connection (a server's idle timeout, a restarted server, a terminated
+    backend) loses nothing: the rows stay buffered, the store reconnects and writes them.
+    While the warehouse is unreachable rows wait in memory; after `outage_seconds` (or
+    `max_buffer` rows) `add` raises `WarehouseLost` so the crawl stops fetching instead of
+    fetching pages it cannot keep."""
+
+    def __init__(self, dsn: str, batch_size: int = 10, *, outage_seconds: float = 60.0,
+                 max_buffer: int = 500) -> None:
+        self.dsn = dsn
+        self.conn: psycopg.Connection[Any] | None = connect(dsn)
         self.batch_size = batch_size
         self.buffer: list[tuple[Any, ...]] = []
         self.written = 0
+        self.reconnects = 0
+        self.outage_seconds = outage_seconds
+        self.max_buffer = max_buffer
+        self.down_since: float | None = None
+        self._next_try = 0.0
 
     def add(self, row: dict[str, Any]) -> None:
         self.buffer.append(tuple(row.get(c) for c in RAW_COLUMNS))
         if len(self.buffer) >= self.batch_size:
             self.flush()
 
-    def flush(self) -> None:
-        if not self.buffer:
-            return
+    def _write(self) -> None:
+        if self.conn is None or self.conn.closed or self.conn.broken:
+            if self.conn is not None:
+                self.conn.close()
+            self.conn = None
+            self.conn = connect(self.dsn)
+            self.reconnects += 1
+            log.warning("raw page store reconnected to the warehouse")
         with self.conn.transaction(), self.conn.cursor() as cur:
             cur.executemany(_INSERT, self.buffer)
+
+    def flush(self, *, wait: float = 0.0) -> None:
+        """Write the buffered rows. If the warehouse cannot be reached they stay buffered
+        (retried at most every 2 s, or for up to `wait` seconds now)."""
+        if not self.buffer:
+            return
+        now = time.monotonic()
+        if self.down_since is not None and now < self._next_try and not wait:
+            self._check_outage(now)
+            return
+        deadline = now + wait
+        while True:
+            try:
+                self._write()
+            except (psycopg.OperationalError, psycopg.InterfaceError, WarehouseUnavailable
+                    ) as exc:
+                if self.conn is not None and (self.conn.closed or self.conn.broken):
+                    self.conn.close()
+                    self.conn = None
+                now = time.monotonic()
+                if self.down_since is None:
+                    self.down_since = now
+                    log.warning("raw page store lost the warehouse (%s); %d rows kept in "
+                                "memory", mask_secrets(str(exc).strip()), len(self.buffer))
+                    continue  # one immediate reconnect: most drops are one idle session
+                self._next_try = now + 2.0
+                if now >= deadline:
+                    self._check_outage(now)
+                    return
+                time.sleep(min(1.0, deadline - now))
+                continue
+            break
         self.written += len(self.buffer)
         self.buffer.clear()
+        self.down_since = None
+
+    def _check_outage(self, now: float) -> None:
+        assert self.down_since is not None
+        if now - self.down_since > self.outage_seconds or len(self.buffer) > self.max_buffer:
+            raise WarehouseLost(f"the warehouse has been unreachable for "
+                                f"{now - self.down_since:.0f} s ({len(self.buffer)} rows "
+                                "waiting); fetching stopped")
 
     def previous_fetches(self, source_id: str, url_hashes: Sequence[str]
                          ) -> dict[str, PreviousFetch]:
-        return previous_fetches(self.conn, source_id, url_hashes)
+        for attempt in (1, 2):
+            try:
+                if self.conn is None or self.conn.closed or self.conn.broken:
+                    self.conn = connect(self.dsn)
+                    self.reconnects += 1
+                return previous_fetches(self.conn, source_id, url_hashes)
+            except psycopg.OperationalError:
+                if attempt == 2:
+                    raise
+                if self.conn is not None:
+                    self.conn.close()
+                self.conn = None
+        return {}
 
-    def close(self) -> None:
+    def close(self, *, wait: float = 30.0) -> None:
+        """Write what is left (trying for up to `wait` seconds), then disconnect."""
         try:
-            self.flush()
+            self.flush(wait=wait)
+        except WarehouseLost:
+            log.error("raw page store: %d rows could not be written", len(self.buffer))
+            raise
         finally:
-            self.conn.close()
+            if self.conn is not None:
+                self.conn.close()
 
 
 @dataclass(frozen=True)

@@ -68,3 +68,49 @@ def run_summaries(conn: psycopg.Connection[Any], run_id: str) -> list[SourceSumm
         summary = by_source.setdefault(source_id, SourceSummary(source_id))
         summary.record(Stage(stage), Status(status), counts or {}, error)
     return list(by_source.values())
+
+
+def abandoned_candidates(conn: psycopg.Connection[Any], source_id: str, window: Window,
+                         run_id: str) -> list[tuple[str, str]]:
+    """(run, stage) of other runs of this source and window still marked `running`."""
+    with conn.transaction():
+        rows = conn.execute(
+            """SELECT run_id, stage FROM pipeline_runs
+                WHERE source_id = %s AND window_start = %s AND window_end = %s
+                  AND status = 'running' AND run_id <> %s
+                ORDER BY started_at""",
+            (source_id, window.start, window.end, run_id),
+        ).fetchall()
+    return [(str(r), str(s)) for r, s in rows]
+
+
+def mark_abandoned(conn: psycopg.Connection[Any], run_id: str, source_id: str, stage: str,
+                   error: str) -> bool:
+    """Record a `running` stage whose process is gone as failed, with `error`; whether it
+    was still running (a concurrent reaper may have been first)."""
+    with conn.transaction():
+        done = conn.execute(
+            """UPDATE pipeline_runs SET status = 'failed', finished_at = now(), error = %s
+                WHERE run_id = %s AND source_id = %s AND stage = %s AND status = 'running'""",
+            (error, run_id, source_id, stage),
+        ).rowcount
+    return done > 0
+
+
+def failed_runs_with_staged_rows(conn: psycopg.Connection[Any], source_id: str,
+                                 window: Window, run_id: str) -> list[str]:
+    """Other runs of this source and window that failed somewhere and left articles in
+    `staged_articles`: their load will never come."""
+    with conn.transaction():
+        rows = conn.execute(
+            """SELECT DISTINCT p.run_id FROM pipeline_runs p
+                WHERE p.source_id = %s AND p.window_start = %s AND p.window_end = %s
+                  AND p.run_id <> %s AND p.status = 'failed'
+                  AND EXISTS (SELECT 1 FROM staged_articles s
+                               WHERE s.run_id = p.run_id AND s.source_id = p.source_id)
+                  AND NOT EXISTS (SELECT 1 FROM pipeline_runs q
+                                   WHERE q.run_id = p.run_id AND q.source_id = p.source_id
+                                     AND q.status = 'running')""",
+            (source_id, window.start, window.end, run_id),
+        ).fetchall()
+    return [str(r) for (r,) in rows]

@@ -94,3 +94,11 @@ def discard_run(conn: psycopg.Connection[Any], run_id: str, source_id: str) -> N
     """Drop what (run, source) staged: the gate refused the day. Commits."""
     with conn.transaction():
         discard_staged(conn, run_id, source_id)
+
+
+def discard_abandoned(conn: psycopg.Connection[Any], run_id: str, source_id: str) -> int:
+    """Drop what a dead run of `source_id` staged and will never load; how many rows.
+    Commits."""
+    with conn.transaction():
+        return conn.execute("DELETE FROM staged_articles WHERE run_id = %s AND source_id = %s",
+                            (run_id, source_id)).rowcount

@@ -74,10 +74,14 @@ def search(
     as_json: bool = typer.Option(False, "--json", help="Print the hits as JSON."),
 ) -> None:
     """Full-text search of the articles, best match first, with snippets."""
-    from warehouse.search import search_articles
+    from warehouse.search import SearchRefused, check_query, search_articles
 
     if not query.strip():
         raise BadInput("the search query is empty")
+    try:
+        check_query(query)
+    except SearchRefused as exc:
+        raise BadInput(str(exc)) from exc
     since: datetime | None
     until: datetime | None
     if first and last:
@@ -87,8 +91,11 @@ def search(
         since = Window.parse(first, first).start if first else None
         until = Window.parse(last, last).end if last else None
     with warehouse(Settings.from_env()) as conn:
-        hits = search_articles(conn, query, limit=limit, source_id=source,
-                               published_from=since, published_to=until)
+        try:
+            hits = search_articles(conn, query, limit=limit, source_id=source,
+                                   published_from=since, published_to=until)
+        except SearchRefused as exc:
+            raise BadInput(str(exc)) from exc
     if as_json:
         out.print_json(json.dumps([{**h.__dict__, "published_at": h.published_at.isoformat()
                                     if h.published_at else None} for h in hits]))

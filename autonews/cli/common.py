@@ -100,5 +100,7 @@ def summary_table(title: str, rows: list[tuple[str, SourceSummary]],
         row = summary.row()
         status = Text("ok", style="green") if summary.ok else Text(
             mask_secrets(summary.error or "incomplete"), style="red")
+        for note in summary.notes:
+            status.append(f"; {mask_secrets(note)}", style="yellow")
         table.add_row(label, *(str(row[c]) for c in SUMMARY_COLUMNS), status)
     return table

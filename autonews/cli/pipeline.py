@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
+import threading
+import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +24,21 @@ from autonews.cli.common import (
     summary_table,
     warehouse_dsn,
 )
+from autonews.cli.concurrency import Task, run_isolated, stopping_on_signals
+from autonews.core import crawl_settings as limits
+from autonews.core.crawl_settings import crawl_time_budget
 from autonews.core.errors import BadInput
 from autonews.core.results import SourceSummary
 from autonews.core.settings import Settings
 from autonews.core.source import Source
 from autonews.core.vocabulary import Trigger
 from autonews.core.window import Window, parse_day, today_utc
+from autonews.jobs.crawl import check_logs_writable
 from autonews.sources import DEMO_SOURCES, extraction_rules, load_sources
+
+# A backfill longer than this many days asks for confirmation (--yes): a typo in --from
+# would otherwise start years of crawls.
+CONFIRM_DAYS = 31
 
 
 class _CrawlProgress:
@@ -50,6 +59,10 @@ class _CrawlProgress:
                                  total=event.get("total", 0), completed=0)
         elif kind == "fetched":
             self.progress.advance(self.task)
+        elif kind == "waiting_for_lock":
+            self.progress.update(self.task, description=f"{self.source_id}: waiting up to "
+                                 f"{event.get('seconds')} s for the site lock held by "
+                                 f"{event.get('holder')}")
 
     def stage(self, name: str) -> None:
         self.progress.update(self.task, description=f"{self.source_id}: {name}")
@@ -78,6 +91,11 @@ def run(
     demo_port: int | None = typer.Option(None, "--demo-port", help="Port of the demo site "
                                          "(default: $AUTONEWS_DEMO_PORT or 8765; keep it "
                                          "stable across runs)."),
+    budget: float | None = typer.Option(None, "--budget", min=1, help="Seconds the whole "
+                                        "run may take (default: $AUTONEWS_RUN_BUDGET or "
+                                        "7200); each source's crawl ends by then."),
+    parallel: int | None = typer.Option(None, "--parallel", min=1, max=16, help="Sources "
+                                        "run at once (default: all of them, at most 4)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
@@ -95,21 +113,32 @@ def run(
     window = Window.for_day(the_day)
     with sources_for(settings, demo, sources_file, source, demo_port) as sources:
         _check_quality_config(settings, sources)
+        check_logs_writable(settings)
         dsn = warehouse_dsn(settings)
         run_id = jobs.new_run_id(Trigger.CLI)
-        results: list[SourceSummary] = []
-        with _progress(as_json) as progress:
-            for src in sources:
-                tracker = _CrawlProgress(progress, src.id)
-                results.append(jobs.run_source(dsn, src, window, run_id, trigger=Trigger.CLI,
-                                               on_progress=tracker, settings=settings))
-                tracker.stage("done" if results[-1].ok else "failed")
+        deadline = time.monotonic() + (budget or settings.run_budget)
+        with _progress(as_json) as progress, stopping_on_signals() as stopped:
+            trackers = {src.id: _CrawlProgress(progress, src.id) for src in sources}
+
+            def one(task: Task) -> SourceSummary:
+                tracker = trackers[task.source.id]
+                summary = jobs.run_source(dsn, task.source, window, run_id,
+                                          trigger=Trigger.CLI, on_progress=tracker,
+                                          settings=settings, deadline=deadline)
+                tracker.stage("done" if summary.ok else "failed")
+                return summary
+
+            done = run_isolated([Task(window, s) for s in sources], one,
+                                parallel or min(4, len(sources)))
+        results = [done[(window.first_day, s.id)] for s in sources]
     if as_json:
         out.print_json(json.dumps({"run_id": run_id, "day": str(the_day),
                                    "sources": [r.row() for r in results]}))
     else:
         out.print(summary_table(f"autonews run {run_id} — publication day {the_day} (UTC)",
                                 [(r.source_id, r) for r in results]))
+    if stopped.signal:
+        raise typer.Exit(128 + stopped.signal)
     if not all(r.ok for r in results):
         raise typer.Exit(1)
 
@@ -124,11 +153,16 @@ def backfill(
     first: str = typer.Option(..., "--from", help="First UTC day, YYYY-MM-DD (included)."),
     last: str = typer.Option(..., "--to", help="Last UTC day, YYYY-MM-DD (included)."),
     parallel: int = typer.Option(1, "--parallel", min=1, max=16,
-                                 help="Days processed at once (one crawl per site at a time)."),
+                                 help="Crawls at once (never two of one site)."),
     demo: bool = typer.Option(False, "--demo", help="Backfill the offline demo site."),
     source: str | None = typer.Option(None, "--source", help="Only this source id."),
     sources_file: Path | None = typer.Option(None, "--sources", help="Sources TOML file."),
     demo_port: int | None = typer.Option(None, "--demo-port"),
+    budget: float | None = typer.Option(None, "--budget", min=1, help="Seconds the whole "
+                                        "backfill may take (default: no limit; each crawl "
+                                        "keeps its own budget)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help=f"Go ahead with a range longer than "
+                             f"{CONFIRM_DAYS} days without asking."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
 ) -> None:
@@ -137,22 +171,29 @@ def backfill(
     settings = Settings.from_env()
     days = _range(first, last)
     with sources_for(settings, demo, sources_file, source, demo_port) as sources:
+        _confirm_range(days, sources, yes)
         _check_quality_config(settings, sources)
+        check_logs_writable(settings)
         dsn = warehouse_dsn(settings)
         base = jobs.new_run_id(Trigger.BACKFILL)
-        results: dict[tuple[date, str], SourceSummary] = {}
-        with _progress(as_json) as progress:
-            task = progress.add_task(f"backfill {days}", total=len(days) * len(sources))
+        deadline = time.monotonic() + budget if budget else None
+        tasks = [Task(window, src) for window in days.each_day() for src in sources]
+        with _progress(as_json) as progress, stopping_on_signals() as stopped:
+            bar = progress.add_task(f"backfill {days}", total=len(tasks))
 
-            def one_day(window: Window) -> None:
-                for src in sources:
-                    results[(window.first_day, src.id)] = jobs.run_source(
-                        dsn, src, window, f"{base}-{window}", trigger=Trigger.BACKFILL,
-                        settings=settings)
-                    progress.advance(task)
+            def one(task: Task) -> SourceSummary:
+                # A crawl of the same site may be finishing in another run: wait for it as
+                # long as a crawl may take.
+                wait = max(settings.lock_wait, crawl_time_budget(task.source.crawl_settings)
+                           + 60)
+                summary = jobs.run_source(dsn, task.source, task.window,
+                                          f"{base}-{task.window}", trigger=Trigger.BACKFILL,
+                                          settings=settings, deadline=deadline,
+                                          lock_wait=wait)
+                progress.advance(bar)
+                return summary
 
-            with ThreadPoolExecutor(max_workers=parallel) as pool:
-                list(pool.map(one_day, days.each_day()))
+            results = run_isolated(tasks, one, parallel)
     ordered = sorted(results.items())
     if as_json:
         out.print_json(json.dumps({"run_id": base, "days": [
@@ -161,8 +202,24 @@ def backfill(
         out.print(summary_table(f"autonews backfill {base}: {days} (UTC)",
                                 [(f"{day} {sid}", r) for (day, sid), r in ordered],
                                 first_column="day / source"))
+    if stopped.signal:
+        raise typer.Exit(128 + stopped.signal)
     if not all(r.ok for r in results.values()):
         raise typer.Exit(1)
+
+
+def _confirm_range(days: Window, sources: list[Source], yes: bool) -> None:
+    """A range longer than `CONFIRM_DAYS` goes ahead only when confirmed."""
+    if len(days) <= CONFIRM_DAYS or yes:
+        return
+    what = (f"backfill {days}: {len(days):,} days x {len(sources)} sources = "
+            f"{len(days) * len(sources):,} crawls")
+    import sys
+
+    if sys.stdin.isatty() and typer.confirm(f"{what}. Go ahead?", default=False,
+                                            err=True):
+        return
+    raise BadInput(f"{what}; more than {CONFIRM_DAYS} days: pass --yes to go ahead")
 
 
 def reclean(
@@ -215,16 +272,56 @@ def demo_site(
 
 
 def _fetch(target: str, settings: Settings) -> tuple[bytes, str | None]:
+    """The page at `target`, with the pipeline's caps: at most `PAGE_MAXSIZE` bytes, and
+    `PAGE_TIME_BUDGET` seconds in all however slowly the server trickles (headers too)."""
     import urllib.request
 
     from scrapers.run import user_agent
 
     request = urllib.request.Request(target, headers={"User-Agent": user_agent(settings)})
+    got: list[tuple[bytes, str | None]] = []
+    failed: list[BaseException] = []
+
+    def download() -> None:
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                chunks: list[bytes] = []
+                size = 0
+                while chunk := response.read1(65536):
+                    size += len(chunk)
+                    if size > limits.PAGE_MAXSIZE:
+                        raise BadInput(f"cannot fetch {target}: larger than the "
+                                       f"{limits.PAGE_MAXSIZE // limits.MB} MB page cap")
+                    chunks.append(chunk)
+                got.append((b"".join(chunks), response.headers.get("Content-Type")))
+        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=download, name="autonews-extract-fetch", daemon=True)
+    worker.start()
+    worker.join(timeout=limits.PAGE_TIME_BUDGET)
+    if worker.is_alive():  # the daemon thread dies with the command
+        raise BadInput(f"cannot fetch {target}: not done after {limits.PAGE_TIME_BUDGET:g} s "
+                       "(the page time budget)")
+    if failed:
+        if isinstance(failed[0], BadInput):
+            raise failed[0]
+        raise BadInput(f"cannot fetch {target}: {failed[0]}") from failed[0]
+    return got[0]
+
+
+def _read_page_file(path: Path) -> bytes:
+    """A page file's bytes, at most `PAGE_MAXSIZE` (a device or FIFO that never ends, like
+    /dev/zero, is refused once past the cap)."""
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return response.read(8 * 1024 * 1024), response.headers.get("Content-Type")
+        with path.open("rb") as stream:
+            data = stream.read(limits.PAGE_MAXSIZE + 1)
     except OSError as exc:
-        raise BadInput(f"cannot fetch {target}: {exc}") from exc
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if len(data) > limits.PAGE_MAXSIZE:
+        raise BadInput(f"{path} is larger than the {limits.PAGE_MAXSIZE // limits.MB} MB page "
+                       "cap")
+    return data
 
 
 def extract(
@@ -245,10 +342,7 @@ def extract(
         page_url = url or target
     else:
         path = Path(target)
-        try:
-            body = path.read_bytes()
-        except OSError as exc:
-            raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from exc
+        body = _read_page_file(path)
         page_url = url or path.resolve().as_uri()
     rules = ExtractionRules()
     if source:

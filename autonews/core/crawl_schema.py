@@ -42,11 +42,14 @@ class CrawlRequest:
     run_id: str
     log_file: str | None = None
     progress: bool = False  # print progress events on stdout
+    lock_wait: float = 0.0  # seconds to wait for the site lock before giving up
+    time_budget: float | None = None  # seconds the crawl may take (None: the source's)
 
     def to_json(self) -> dict[str, Any]:
         return {"schema": SCHEMA_VERSION, "source": self.source.to_json(),
                 "window": self.window.to_json(), "run_id": self.run_id,
-                "log_file": self.log_file, "progress": self.progress}
+                "log_file": self.log_file, "progress": self.progress,
+                "lock_wait": self.lock_wait, "time_budget": self.time_budget}
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_json()))
@@ -55,8 +58,21 @@ class CrawlRequest:
     def read(cls, path: Path) -> CrawlRequest:
         data = json.loads(path.read_text())
         _check_version(data, "crawl request", path)
+        budget = data.get("time_budget")
         return cls(Source.from_json(data["source"]), Window.from_json(data["window"]),
-                   str(data["run_id"]), data.get("log_file"), bool(data.get("progress")))
+                   str(data["run_id"]), data.get("log_file"), bool(data.get("progress")),
+                   float(data.get("lock_wait") or 0.0),
+                   float(budget) if budget is not None else None)
+
+
+class FinishReason(StrEnum):
+    """Why a crawl ended, beyond Scrapy's own reasons (`finished`, `closespider_timeout`,
+    `shutdown`...): the parent turns these into the stage's error."""
+
+    SITE_BUSY = "site_busy"  # another crawl holds the site lock (nothing was fetched)
+    LOCK_LOST = "lock_lost"  # the site lock went to another crawl mid-way
+    WAREHOUSE_LOST = "warehouse_lost"  # the warehouse stayed unreachable: fetching stopped
+    PARENT_GONE = "parent_gone"  # the process that started the crawl died
 
 
 @dataclass
@@ -73,13 +89,19 @@ class CrawlReport:
     discovery: dict[str, int] = field(default_factory=dict)  # discovery fetches per outcome
     spider: dict[str, int] = field(default_factory=dict)  # the spider's other counters
     scrapy: dict[str, Any] = field(default_factory=dict)
+    limits: dict[str, int] = field(default_factory=dict)  # budgets hit: what was left out
+    error: str | None = None  # why the crawl stopped early (FinishReason), for people
+    lock_waited_ms: int = 0
+    reconnects: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {"schema": SCHEMA_VERSION, "finish_reason": self.finish_reason,
                 "listed": self.listed, "in_window": self.in_window,
                 "out_of_window": self.out_of_window, "undated": self.undated,
                 "scheduled": self.scheduled, "articles": self.articles,
-                "discovery": self.discovery, "spider": self.spider, "scrapy": self.scrapy}
+                "discovery": self.discovery, "spider": self.spider, "scrapy": self.scrapy,
+                "limits": self.limits, "error": self.error,
+                "lock_waited_ms": self.lock_waited_ms, "reconnects": self.reconnects}
 
     def write(self, path: Path) -> None:
         path.write_text(json.dumps(self.to_json(), indent=2, default=str))
@@ -92,7 +114,9 @@ class CrawlReport:
                    int(data.get("in_window", 0)), int(data.get("out_of_window", 0)),
                    int(data.get("undated", 0)), int(data.get("scheduled", 0)),
                    dict(data.get("articles", {})), dict(data.get("discovery", {})),
-                   dict(data.get("spider", {})), dict(data.get("scrapy", {})))
+                   dict(data.get("spider", {})), dict(data.get("scrapy", {})),
+                   dict(data.get("limits", {})), data.get("error"),
+                   int(data.get("lock_waited_ms", 0)), int(data.get("reconnects", 0)))
 
     def result(self, log_file: str | None = None) -> CrawlResult:
         """The crawl stage's counts, as shown to people and stored in `pipeline_runs`."""
@@ -106,9 +130,11 @@ class CrawlReport:
             failed=sum(articles.get(k, 0) for k in FAILED_OUTCOMES),
             robots_disallowed=articles.get(Outcome.ROBOTS, 0),
             over_cap=articles.get(Outcome.OVER_CAP, 0),
+            over_budget=articles.get(Outcome.OVER_BUDGET, 0),
             retries=int(self.scrapy.get("retry/count", 0)),
+            reconnects=self.reconnects, lock_waited_ms=self.lock_waited_ms,
             outcomes=dict(articles), discovery_outcomes=dict(self.discovery),
-            finish_reason=self.finish_reason, log_file=log_file)
+            limits_hit=dict(self.limits), finish_reason=self.finish_reason, log_file=log_file)
 
 
 class ProgressEvent(StrEnum):
@@ -117,6 +143,8 @@ class ProgressEvent(StrEnum):
     DISCOVERING = "discovering"  # urls: URLs listed so far
     FETCHING = "fetching"  # total: article requests about to be sent
     FETCHED = "fetched"  # outcome: one article fetch ended
+    WAITING = "waiting_for_lock"  # holder, seconds: another crawl holds the site lock
+    LIMIT = "limit"  # name, detail: a budget was hit
 
 
 def progress_line(event: ProgressEvent, **data: Any) -> str:

@@ -41,11 +41,23 @@ class CrawlResult:
     failed: int = 0  # article fetches with a failed outcome (FAILED_OUTCOMES)
     robots_disallowed: int = 0
     over_cap: int = 0
+    over_budget: int = 0  # chosen articles not fetched: the crawl's time budget ran out
     retries: int = 0
+    reconnects: int = 0  # warehouse connections the crawl lost and opened again
+    lock_waited_ms: int = 0  # time spent waiting for the site lock
     outcomes: dict[str, int] = field(default_factory=dict)  # article fetches per outcome
     discovery_outcomes: dict[str, int] = field(default_factory=dict)  # sitemaps, feeds...
+    # budgets the crawl ran into: limit name -> how much was left out (see README "Limits")
+    limits_hit: dict[str, int] = field(default_factory=dict)
     finish_reason: str | None = None
     log_file: str | None = None
+
+    def limits_note(self) -> str | None:
+        """One line naming the budgets hit, or None."""
+        if not self.limits_hit:
+            return None
+        return "limits hit: " + ", ".join(f"{k} ({v})" for k, v in sorted(
+            self.limits_hit.items()))
 
     def to_counts(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -58,6 +70,7 @@ class CrawlResult:
             ints["listed"] = _int(counts, "discovered")
         return cls(**ints, outcomes=_tally(counts.get("outcomes")),
                    discovery_outcomes=_tally(counts.get("discovery_outcomes")),
+                   limits_hit=_tally(counts.get("limits_hit")),
                    finish_reason=counts.get("finish_reason"), log_file=counts.get("log_file"))
 
 
@@ -164,6 +177,9 @@ class LoadResult:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    # staged articles whose URL another source's article already holds: left untouched
+    # (one source never changes another's articles)
+    foreign: int = 0
 
     @property
     def loaded(self) -> int:
@@ -171,12 +187,12 @@ class LoadResult:
 
     def to_counts(self) -> dict[str, Any]:
         return {"inserted": self.inserted, "updated": self.updated,
-                "unchanged": self.unchanged}
+                "unchanged": self.unchanged, "foreign": self.foreign}
 
     @classmethod
     def from_counts(cls, counts: Mapping[str, Any]) -> LoadResult:
         return cls(_int(counts, "inserted"), _int(counts, "updated"),
-                   _int(counts, "unchanged"))
+                   _int(counts, "unchanged"), _int(counts, "foreign"))
 
 
 StageResult = CrawlResult | CleanResult | GateResult | LoadResult
@@ -200,6 +216,8 @@ class SourceSummary:
     load: LoadResult = field(default_factory=LoadResult)
     stages: dict[Stage, Status] = field(default_factory=dict)
     error: str | None = None
+    # what a person should know although nothing failed: budgets hit, abandoned runs reaped
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -215,6 +233,15 @@ class SourceSummary:
         setattr(self, stage.value, result)
         if status is Status.FAILED and self.error is None:
             self.error = f"{stage.value}: {error}" if error else f"{stage.value} failed"
+        if stage is Stage.CRAWL:
+            self.note(self.crawl.limits_note())
+        if stage is Stage.LOAD and self.load.foreign:
+            self.note(f"{self.load.foreign} articles left untouched: another source owns "
+                      "their URL")
+
+    def note(self, text: str | None) -> None:
+        if text and text not in self.notes:
+            self.notes.append(text)
 
     def row(self) -> dict[str, Any]:
         """The summary as one flat row (`discovered` is the URLs dated in the window)."""
@@ -229,6 +256,7 @@ class SourceSummary:
             "unchanged": self.load.unchanged,
             "rejected": self.clean.rejected,
             "error": self.error,
+            "notes": list(self.notes),
             "stages": {stage.value: self.stages[stage].value for stage in STAGES
                        if stage in self.stages},
         }

@@ -19,9 +19,16 @@ DEMO_PORT_ENV = "AUTONEWS_DEMO_PORT"
 QUALITY_ENV = "AUTONEWS_QUALITY"
 CONTACT_ENV = "AUTONEWS_CONTACT_URL"
 CRAWL_LOG_LEVEL_ENV = "AUTONEWS_CRAWL_LOG_LEVEL"
+LOCK_WAIT_ENV = "AUTONEWS_LOCK_WAIT"
+RUN_BUDGET_ENV = "AUTONEWS_RUN_BUDGET"
 
 DEFAULT_CONTACT_URL = "https://github.com/autonews/autonews"
 DEFAULT_DEMO_PORT = 8765
+DEFAULT_LOCK_WAIT = 120.0  # seconds a crawl waits for a site another crawl holds
+DEFAULT_RUN_BUDGET = 7200.0  # seconds a CLI run may take, all its sources together
+# Root's data: the embedded PostgreSQL runs as an unprivileged user, which must reach its
+# data without any folder outside AUTONEWS_HOME being opened up (/root is 0700).
+ROOT_HOME = Path("/var/lib/autonews")
 
 
 def _default_home() -> Path:
@@ -30,7 +37,23 @@ def _default_home() -> Path:
         warnings.simplefilter("ignore")
         import platformdirs
 
-        return Path(platformdirs.user_data_dir("autonews")).resolve()
+        home = Path(platformdirs.user_data_dir("autonews")).resolve()
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and not (home / "pgdata").exists():
+        return ROOT_HOME
+    return home
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+        if not 0 < value < float("inf"):
+            raise ValueError(text)
+    except ValueError as exc:
+        raise BadInput(f"{name}={text!r} is not a number of seconds (> 0)") from exc
+    return value
 
 
 @dataclass(frozen=True)
@@ -46,6 +69,8 @@ class Settings:
     quality_file: Path | None = None
     contact_url: str = DEFAULT_CONTACT_URL
     crawl_log_level: str = "INFO"
+    lock_wait: float = DEFAULT_LOCK_WAIT
+    run_budget: float = DEFAULT_RUN_BUDGET
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -81,6 +106,8 @@ class Settings:
             quality_file=Path(quality).expanduser() if quality else None,
             contact_url=text(CONTACT_ENV) or DEFAULT_CONTACT_URL,
             crawl_log_level=level,
+            lock_wait=_seconds(env, LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT),
+            run_budget=_seconds(env, RUN_BUDGET_ENV, DEFAULT_RUN_BUDGET),
         )
 
     @property

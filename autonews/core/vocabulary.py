@@ -67,6 +67,7 @@ class Outcome(StrEnum):
     CONNECTION_ERROR = "connection_error"
     DATA_LOSS = "truncated"
     OVER_CAP = "over_cap"
+    OVER_BUDGET = "over_budget"  # not fetched: the crawl's time budget ran out first
     BAD_DOCUMENT = "bad_document"  # a sitemap or feed that does not parse
     ERROR = "error"
 

@@ -2,8 +2,14 @@
 gate, load, each recorded in `pipeline_runs`, reading only its window, safe to rerun."""
 
 from autonews.jobs.clean import clean_source
-from autonews.jobs.crawl import ProgressFn, crawl_source
-from autonews.jobs.day import new_run_id, prepare_warehouse, reclean_source, run_source
+from autonews.jobs.crawl import ProgressFn, crawl_source, interrupt_crawls
+from autonews.jobs.day import (
+    new_run_id,
+    prepare_warehouse,
+    reap_abandoned,
+    reclean_source,
+    run_source,
+)
 from autonews.jobs.gate import gate_source
 from autonews.jobs.load import load_source
 from autonews.jobs.stage import skip_stage
@@ -13,9 +19,11 @@ __all__ = [
     "clean_source",
     "crawl_source",
     "gate_source",
+    "interrupt_crawls",
     "load_source",
     "new_run_id",
     "prepare_warehouse",
+    "reap_abandoned",
     "reclean_source",
     "run_source",
     "skip_stage",

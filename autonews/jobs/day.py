@@ -1,27 +1,32 @@
 """A source's whole run (crawl -> clean -> gate -> load), a reclean, and what every run
-needs first: a migrated warehouse and a run id."""
+needs first: a migrated warehouse, a run id, and the remains of dead runs of the same
+source and day cleared away."""
 
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from datetime import UTC, datetime
 
 import psycopg
 
-from autonews.core.errors import AutonewsError, WarehouseError
+from autonews.core.errors import AutonewsError, StageFailed, WarehouseError
 from autonews.core.results import RecleanResult, SourceSummary
 from autonews.core.secrets import mask_secrets
 from autonews.core.settings import Settings
 from autonews.core.source import Source
 from autonews.core.vocabulary import STAGES, Stage, Status, Trigger
 from autonews.core.window import Window
+from autonews.jobs import crawl as crawl_job
 from autonews.jobs.clean import clean_source
 from autonews.jobs.crawl import ProgressFn, crawl_source
 from autonews.jobs.gate import gate_source
 from autonews.jobs.load import load_source
-from autonews.jobs.stage import skip_stage
+from autonews.jobs.stage import fail_stage, skip_stage
+from warehouse import runs, staging
 from warehouse.connection import connect
+from warehouse.locks import stage_is_alive
 from warehouse.schema import migrate
 
 log = logging.getLogger(__name__)
@@ -38,33 +43,94 @@ def prepare_warehouse(dsn: str) -> list[str]:
         return [f"{m.version:04d}_{m.name}" for m in migrate(conn)]
 
 
+def reap_abandoned(dsn: str, source_id: str, window: Window, run_id: str) -> list[str]:
+    """Clear what dead runs of `source_id` left for `window`: each `running` stage whose
+    process is gone (nobody holds its liveness mark) is recorded failed, saying so, and the
+    staged articles of failed runs (never to be loaded) are dropped. Live runs are left
+    alone. Returns one line per thing done, for the run's summary."""
+    notes: list[str] = []
+    with connect(dsn) as conn:
+        for other, stage in runs.abandoned_candidates(conn, source_id, window, run_id):
+            if stage_is_alive(conn, other, source_id, stage):
+                log.warning("%s: run %s is still running its %s stage for %s", source_id,
+                            other, stage, window)
+                continue
+            error = (f"abandoned: the process running this stage is gone (killed or "
+                     f"lost); found by run {run_id} at {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
+            if runs.mark_abandoned(conn, other, source_id, stage, error):
+                notes.append(f"run {other}: its {stage} stage was left running by a process "
+                             "that is gone; recorded as failed")
+        for other in runs.failed_runs_with_staged_rows(conn, source_id, window, run_id):
+            dropped = staging.discard_abandoned(conn, other, source_id)
+            if dropped:
+                notes.append(f"run {other}: {dropped} staged articles it never loaded "
+                             "were dropped")
+    for note in notes:
+        log.warning("%s %s: %s", source_id, window, note)
+    return notes
+
+
+class NotStarted(StageFailed):
+    """A stage that did not start: the process is stopping, or the run's time is spent."""
+
+
+def _check_not_stopped(deadline: float | None = None) -> None:
+    if crawl_job.stop_requested():
+        raise NotStarted(f"not started: {crawl_job.stop_reason()}")
+    if deadline is not None and time.monotonic() >= deadline:
+        raise NotStarted("not started: the run's time budget was spent before it "
+                         "(AUTONEWS_RUN_BUDGET, --budget)")
+
+
 def run_source(dsn: str, source: Source, window: Window, run_id: str, *,
                trigger: str = Trigger.CLI, on_progress: ProgressFn | None = None,
-               settings: Settings | None = None) -> SourceSummary:
-    """crawl -> clean -> gate -> load for one source; a failed stage skips the later ones
-    (recorded as skipped) and the summary says which stage failed and why."""
+               settings: Settings | None = None, deadline: float | None = None,
+               lock_wait: float | None = None) -> SourceSummary:
+    """Reap dead runs of the same source and day, then crawl -> clean -> gate -> load; a
+    failed stage skips the later ones (recorded as skipped) and the summary says which
+    stage failed and why. `deadline` (a `time.monotonic()` instant: the run's budget) caps
+    the crawl's time below the source's `CRAWL_TIME_BUDGET`; a source reached after it is
+    recorded as failed, not started. `lock_wait` bounds the wait for the site lock."""
     settings = settings or Settings.from_env()
     summary = SourceSummary(source.id)
     stage = Stage.CRAWL
     try:
+        for note in reap_abandoned(dsn, source.id, window, run_id):
+            summary.note(note)
+        _check_not_stopped(deadline)
+        budget = None if deadline is None else deadline - time.monotonic()
         summary.crawl = crawl_source(dsn, source, window, run_id, trigger=trigger,
-                                     on_progress=on_progress, settings=settings)
+                                     on_progress=on_progress, settings=settings,
+                                     timeout=budget, lock_wait=lock_wait)
         summary.stages[stage] = Status.SUCCESS
+        summary.note(summary.crawl.limits_note())
         stage = Stage.CLEAN
+        _check_not_stopped()
         summary.clean = clean_source(dsn, source, window, run_id, trigger=trigger)
         summary.stages[stage] = Status.SUCCESS
         stage = Stage.GATE
+        _check_not_stopped()
         summary.gate = gate_source(dsn, source.id, window, run_id, trigger=trigger,
                                    settings=settings)
         summary.stages[stage] = Status.SUCCESS
         stage = Stage.LOAD
+        _check_not_stopped()
         summary.load = load_source(dsn, source.id, window, run_id, trigger=trigger)
         summary.stages[stage] = Status.SUCCESS
+        if summary.load.foreign:
+            summary.note(f"{summary.load.foreign} articles left untouched: another source "
+                         "owns their URL")
     except WarehouseError:
         raise  # the warehouse is gone for every source: the run's problem, not this one's
     except (AutonewsError, psycopg.Error, OSError) as exc:
         summary.stages[stage] = Status.FAILED
         summary.error = f"{stage.value}: {mask_secrets(str(exc))}"
+        if isinstance(exc, NotStarted):
+            try:
+                fail_stage(dsn, source.id, window, run_id, stage, str(exc), trigger)
+            except (AutonewsError, psycopg.Error) as record_error:
+                log.error("could not record %s/%s as not started: %s", source.id, stage,
+                          mask_secrets(str(record_error)))
         for later in STAGES[STAGES.index(stage) + 1:]:
             try:
                 skip_stage(dsn, source.id, window, run_id, later, f"{stage.value} failed",

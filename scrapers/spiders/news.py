@@ -5,13 +5,21 @@ collecting every URL with the dates those documents give. When discovery is exha
 (`spider_idle`), phase 2 chooses the URLs the window needs (`discovery.choose`) and fetches
 each once, conditionally when a copy is already stored. Every URL touched becomes one
 `raw_pages` row with its outcome; the spider never parses an article.
+
+Discovery is bounded (`scrapers.budget`): sitemap depth and children, documents fetched,
+URLs kept, and a share of the crawl's time; whatever a limit leaves out is counted. A tick
+keeps the site lock's connection alive, and stops the crawl when the lock goes to another
+crawl, the warehouse stays away, or the process that started the crawl is gone.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
 import re
 import sys
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -19,15 +27,27 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
+from scrapy.settings import Settings as ScrapySettings
+from scrapy.utils.defer import deferred_from_coro
+from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
-from autonews.core.crawl_schema import CrawlReport, CrawlRequest, ProgressEvent, progress_line
+from autonews.core.crawl_schema import (
+    CrawlReport,
+    CrawlRequest,
+    FinishReason,
+    ProgressEvent,
+    progress_line,
+)
+from autonews.core.errors import WarehouseUnavailable
 from autonews.core.vocabulary import FAILED_OUTCOMES, FetchKind, Outcome
 from scrapers import outcomes as oc
+from scrapers.budget import Budget, Limit
 from scrapers.discovery import (
     Candidate,
     Found,
@@ -41,18 +61,25 @@ from scrapers.discovery import (
     parse_sitemap,
     plan_fetches,
 )
-from transforms import url_hash
-from warehouse.raw_pages import RawPageStore
+from transforms import canonicalize_url, url_hash
+from warehouse.locks import LockLost, SiteLock
+from warehouse.raw_pages import RawPageStore, WarehouseLost
+
+log = logging.getLogger(__name__)
 
 # Every non-redirect status reaches the callbacks (redirects are still followed).
 HANDLED_STATUSES = [304, *range(400, 600)]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+XML_KINDS = (FetchKind.SITEMAP, FetchKind.NEWS_SITEMAP, FetchKind.FEED)
+# Seconds the tick keeps retrying a lost site-lock connection before the crawl stops.
+LOCK_OUTAGE_SECONDS = 60.0
 
 
 class NewsSpider(Spider):
     name = "news"
 
     def __init__(self, request_file: str, report_file: str | None = None,
+                 site_lock: SiteLock | None = None, parent_pid: int | None = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
         request = CrawlRequest.read(Path(request_file))
@@ -70,14 +97,74 @@ class NewsSpider(Spider):
         self.counts: Counter[str] = Counter()
         self.scheduled = 0
         self.store: RawPageStore | None = None
+        self.site_lock = site_lock
+        self.parent_pid = parent_pid
+        self.budget = Budget(ScrapySettings())  # the defaults; a crawler's settings below
+        # article requests sent and not answered yet: url -> (listed_at, via)
+        self.outstanding: dict[str, tuple[datetime | None, str]] = {}
+        self.stop_reason: str | None = None
+        self.stop_error: str | None = None
+        self._lock_down_since: float | None = None
+        self._last_beat = 0.0
+        self._tick: LoopingCall | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider.on_idle, signal=signals.spider_idle)
+        crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
         dsn = crawler.settings.get("AUTONEWS_DSN")
         spider.store = RawPageStore(dsn, crawler.settings.getint("AUTONEWS_WRITE_BATCH", 1))
+        spider.budget = Budget(crawler.settings)
         return spider
+
+    # ------------------------------------------------------------ the tick
+
+    def on_opened(self, spider: Spider) -> None:
+        interval = self.site_lock.interval if self.site_lock is not None else 5.0
+        self._tick = LoopingCall(self.tick)
+        self._tick.start(min(interval, 1.0 if self.parent_pid else interval), now=False)
+
+    def tick(self) -> None:
+        """Keep the site lock's connection alive (taking the lock again after a drop), end
+        discovery when its time is spent, and stop when the crawl must not go on."""
+        if self.parent_pid is not None and os.getppid() != self.parent_pid:
+            self.stop(FinishReason.PARENT_GONE, "the process that started the crawl is gone")
+            return
+        assert self.budget is not None
+        if self.phase == "discover" and self.budget.discovery_over():
+            self.counts["discovery_time_spent"] = 1
+        if self.site_lock is None:
+            return
+        now = time.monotonic()
+        if self._lock_down_since is None and now - self._last_beat < self.site_lock.interval:
+            return
+        self._last_beat = now
+        try:
+            self.site_lock.heartbeat()
+            self._lock_down_since = None
+        except LockLost as lost:
+            self.stop(FinishReason.LOCK_LOST, f"{lost}; pages fetched so far are kept")
+        except WarehouseUnavailable as exc:
+            self._lock_down_since = self._lock_down_since or now
+            if now - self._lock_down_since > LOCK_OUTAGE_SECONDS:
+                self.stop(FinishReason.WAREHOUSE_LOST, f"the site lock cannot be kept: {exc}")
+
+    def stop(self, reason: str, error: str) -> None:
+        """Close the crawl early, saying why (pages already written stay)."""
+        if self.stop_reason is not None:
+            return
+        self.stop_reason, self.stop_error = reason, error
+        log.error("%s: stopping the crawl: %s", self.source.id, error)
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
+
+    def store_row(self, row: dict[str, Any]) -> None:
+        """Write one row through the store; a warehouse gone for good stops the crawl."""
+        assert self.store is not None
+        try:
+            self.store.add(row)
+        except WarehouseLost as lost:
+            self.stop(FinishReason.WAREHOUSE_LOST, str(lost))
 
     # ------------------------------------------------------------ helpers
 
@@ -133,30 +220,48 @@ class NewsSpider(Spider):
     def _collect(self, found: list[Found]) -> None:
         wanted = [f for f in found if self._wanted(f.url)]
         self.counts[f"filtered_{found[0].via}" if found else "filtered"] += len(found) - len(wanted)
-        merge_found(self.pool, wanted)
+        self._merge(wanted)
         self._emit(ProgressEvent.DISCOVERING, urls=len(self.pool))
 
+    def _merge(self, found: list[Found]) -> None:
+        """Add discovered URLs to the pool, up to DISCOVERY_MAX_URLS distinct ones."""
+        assert self.budget is not None
+        new = [f for f in found if canonicalize_url(f.url) not in self.pool]
+        room = self.budget.room_for_urls(len(self.pool), len(new))
+        if room < len(new):
+            kept = {id(f) for f in new[:room]}
+            found = [f for f in found if id(f) in kept or canonicalize_url(f.url) in self.pool]
+        merge_found(self.pool, found)
+
     # ------------------------------------------------------------ phase 1: discovery
+
+    def _discover(self, url: str, callback: Any, kind: str, **meta: Any) -> Request | None:
+        """A discovery request, or None when the discovery budget is spent (counted)."""
+        assert self.budget is not None
+        if self.phase != "discover" or not self.budget.take_fetch():
+            return None
+        if kind in XML_KINDS:  # sitemaps may be 50 MB (the protocol's limit); pages 8 MB
+            meta["download_maxsize"] = self.budget.sitemap_maxsize
+        return Request(url, callback, errback=self.failed, meta=self._meta(kind, **meta))
 
     async def start(self) -> AsyncIterator[Request]:
         source = self.source
         tz = source.timezone
-        for url in source.sitemaps:
-            yield Request(url, self.parse_sitemap, errback=self.failed,
-                          meta=self._meta(FetchKind.SITEMAP))
-        for url in source.news_sitemaps:
-            yield Request(url, self.parse_sitemap, errback=self.failed,
-                          meta=self._meta(FetchKind.NEWS_SITEMAP))
-        for url in source.feeds:
-            yield Request(url, self.parse_feed, errback=self.failed,
-                          meta=self._meta(FetchKind.FEED))
+        wanted: list[tuple[str, Any, str, dict[str, Any]]] = []
+        wanted += [(u, self.parse_sitemap, FetchKind.SITEMAP, {"sitemap_depth": 0})
+                   for u in source.sitemaps]
+        wanted += [(u, self.parse_sitemap, FetchKind.NEWS_SITEMAP, {"sitemap_depth": 0})
+                   for u in source.news_sitemaps]
+        wanted += [(u, self.parse_feed, FetchKind.FEED, {}) for u in source.feeds]
         if source.archive:
-            for url in archive_urls(source.archive, self.window, tz):
-                yield Request(url, self.parse_listing, errback=self.failed,
-                              meta=self._meta(FetchKind.ARCHIVE, depth=0))
-        for url in source.listing_pages:
-            yield Request(url, self.parse_listing, errback=self.failed,
-                          meta=self._meta(FetchKind.LISTING, depth=0))
+            wanted += [(u, self.parse_listing, FetchKind.ARCHIVE, {"depth": 0})
+                       for u in archive_urls(source.archive, self.window, tz)]
+        wanted += [(u, self.parse_listing, FetchKind.LISTING, {"depth": 0})
+                   for u in source.listing_pages]
+        for url, callback, kind, meta in wanted:
+            request = self._discover(url, callback, kind, **meta)
+            if request is not None:
+                yield request
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         kind = response.meta["kind"]
@@ -174,12 +279,20 @@ class NewsSpider(Spider):
             return
         yield self._response_row(response, kind, Outcome.FETCHED)
         if doc.is_index:
+            assert self.budget is not None
+            fresh = []
             for child in doc.entries:
                 if child.lastmod is not None and child.lastmod < self.window.start:
                     self.counts["sitemaps_skipped_by_lastmod"] += 1
                     continue
-                yield Request(child.url, self.parse_sitemap, errback=self.failed,
-                              meta=self._meta(kind))
+                fresh.append(child)
+            depth = int(response.meta.get("sitemap_depth", 0)) + 1
+            for child in self.budget.children(fresh, depth, self.window):
+                request = self._discover(child.url, self.parse_sitemap, kind,
+                                         sitemap_depth=depth)
+                if request is None:
+                    break
+                yield request
         elif doc.entries:
             self._collect(doc.entries)
 
@@ -204,7 +317,7 @@ class NewsSpider(Spider):
         yield self._response_row(response, kind, Outcome.FETCHED)
         listing = parse_listing(response.body, response.url, kind, self.source.timezone)
         links = [f for f in listing.links if self._wanted(f.url)]
-        merge_found(self.pool, links)
+        self._merge(links)
         depth = int(response.meta.get("depth", 0)) + 1
         limit = (self.source.archive_pages if kind == FetchKind.ARCHIVE
                  else self.source.listing_depth)
@@ -216,8 +329,9 @@ class NewsSpider(Spider):
         if depth >= limit:
             self.counts["pagination_capped"] += 1
             return
-        yield Request(listing.next_url, self.parse_listing, errback=self.failed,
-                      meta=self._meta(kind, depth=depth))
+        request = self._discover(listing.next_url, self.parse_listing, kind, depth=depth)
+        if request is not None:
+            yield request
 
     # ------------------------------------------------------------ phase 2: fetch
 
@@ -231,20 +345,30 @@ class NewsSpider(Spider):
         self.counts["out_of_window"] = choice.out_of_window
         self.counts["undated"] = choice.undated
         assert self.store is not None
-        known = self.store.previous_fetches(self.source.id,
-                                            [url_hash(c.url) for c, _, _ in choice.chosen])
+        try:
+            known = self.store.previous_fetches(
+                self.source.id, [url_hash(c.url) for c, _, _ in choice.chosen])
+        except (psycopg.Error, WarehouseUnavailable) as exc:
+            self.stop(FinishReason.WAREHOUSE_LOST, f"cannot read the stored copies: {exc}")
+            return
         plan = plan_fetches(choice, known, self.source.max_pages, url_hash)
         for item in plan.over_cap:
-            self.store.add(self._planned_row(item, Outcome.OVER_CAP,
-                                             error=f"over max_pages={self.source.max_pages}"))
+            self.store_row(self._planned_row(item, Outcome.OVER_CAP,
+                                          error=f"over max_pages={self.source.max_pages}"))
         for item in plan.unchanged:
-            self.store.add(self._planned_row(item, Outcome.UNCHANGED))
+            self.store_row(self._planned_row(item, Outcome.UNCHANGED))
         requests = [Request(item.candidate.url, self.parse_article, errback=self.failed,
                             headers=item.headers, dont_filter=True,
                             meta=self._meta(FetchKind.ARTICLE, listed_at=item.when,
                                             via=item.basis))
                     for item in plan.fetch]
-        self.store.flush()
+        self.outstanding = {r.url: (r.meta["listed_at"], r.meta["via"]) for r in requests}
+        try:
+            self.store.flush()
+        except WarehouseLost as lost:
+            self.stop(FinishReason.WAREHOUSE_LOST, str(lost))
+        if self.stop_reason is not None:
+            return
         self.scheduled = len(requests)
         self._emit(ProgressEvent.FETCHING, total=len(requests))
         for request in requests:
@@ -267,6 +391,9 @@ class NewsSpider(Spider):
                 outcome = Outcome.NOT_HTML
             else:
                 body = response.body
+        request = response.request
+        assert request is not None
+        self.outstanding.pop(request.meta.get("redirect_urls", [request.url])[0], None)
         yield self._response_row(response, FetchKind.ARTICLE, outcome, body=body, **extra)
         self._emit(ProgressEvent.FETCHED, outcome=outcome)
 
@@ -279,6 +406,8 @@ class NewsSpider(Spider):
         if kind == FetchKind.ARTICLE:
             extra |= {"listed_at": request.meta.get("listed_at"),
                       "discovered_via": request.meta.get("via")}
+        if kind == FetchKind.ARTICLE:
+            self.outstanding.pop(original, None)
         yield self._row(original, kind, outcome, **extra)
         if kind == FetchKind.ARTICLE:
             self._emit(ProgressEvent.FETCHED, outcome=outcome)
@@ -286,14 +415,30 @@ class NewsSpider(Spider):
     # ------------------------------------------------------------ end
 
     def closed(self, reason: str) -> None:
+        if self._tick is not None and self._tick.running:
+            self._tick.stop()
+        assert self.budget is not None
+        if reason == "closespider_timeout":
+            self._left_unfetched(f"the crawl's time budget of {self.budget.crawl_time:g} s "
+                                 "ran out before this page")
+        lost = 0
         if self.store is not None:
-            self.store.close()
+            try:
+                self.store.close()
+            except WarehouseLost as exc:
+                lost = len(self.store.buffer)
+                self.stop_reason = self.stop_reason or FinishReason.WAREHOUSE_LOST
+                self.stop_error = f"{exc}; {lost} rows not written"
         if not self.report_file:
             return
         scrapy_stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
+        page_time = int(scrapy_stats.get("autonews/page_time_budget", 0))
+        self.budget.hit(Limit.PAGE_TIME, page_time)
         counts = dict(self.counts)
+        reconnects = (self.store.reconnects if self.store else 0) + \
+            (self.site_lock.reconnects if self.site_lock else 0)
         CrawlReport(
-            finish_reason=reason,
+            finish_reason=self.stop_reason or reason,
             listed=counts.pop("listed", 0),
             in_window=counts.pop("in_window", 0),
             out_of_window=counts.pop("out_of_window", 0),
@@ -304,7 +449,24 @@ class NewsSpider(Spider):
             spider=counts,
             scrapy={k: v for k, v in scrapy_stats.items()
                     if isinstance(v, (int, float, str)) and not k.startswith("log_count/DEBUG")},
+            limits=dict(self.budget.hits),
+            error=self.stop_error,
+            lock_waited_ms=int(self.site_lock.waited * 1000) if self.site_lock else 0,
+            reconnects=reconnects,
         ).write(Path(self.report_file))
+
+    def _left_unfetched(self, why: str) -> None:
+        """Record the chosen articles the crawl's time did not reach (`over_budget`): the
+        next run fetches them; the limit is counted."""
+        assert self.budget is not None
+        if self.phase == "discover":
+            self.budget.hit(Limit.CRAWL_TIME)
+            return
+        self.budget.hit(Limit.CRAWL_TIME, len(self.outstanding))
+        for url, (listed_at, via) in list(self.outstanding.items()):
+            self.store_row(self._row(url, FetchKind.ARTICLE, Outcome.OVER_BUDGET, error=why,
+                                  listed_at=listed_at, discovered_via=via))
+        self.outstanding.clear()
 
 
 def _reason(status: int) -> str:
