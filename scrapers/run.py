@@ -63,6 +63,7 @@ def build_settings(request: CrawlRequest, settings: Settings) -> ScrapySettings:
     scrapy_settings.set("USER_AGENT", user_agent(settings), priority="cmdline")
     scrapy_settings.set("LOG_LEVEL", settings.crawl_log_level, priority="cmdline")
     scrapy_settings.set("TELNETCONSOLE_ENABLED", False, priority="cmdline")
+    scrapy_settings.set("REMOTE_CONTROL_ENABLED", False, priority="cmdline")
     if request.time_budget is not None:
         scrapy_settings.set("CRAWL_TIME_BUDGET", request.time_budget, priority="cmdline")
     scrapy_settings.set("CLOSESPIDER_TIMEOUT", scrapy_settings.getfloat("CRAWL_TIME_BUDGET"),

@@ -14,10 +14,13 @@ NEWSPIDER_MODULE = "scrapers.spiders"
 
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
-# No remote control of a crawl: the telnet console would let any local process read the
-# settings (the warehouse DSN among them) and drive the engine.
+# No remote control of a crawl: Scrapy's telnet console and (2.19+) its HTTP remote-control
+# server, whose token it writes to a file in the user's home, let any process of the same
+# user run code in the crawl: read the settings (the warehouse DSN among them), drive it.
 TELNETCONSOLE_ENABLED = False
-EXTENSIONS = {"scrapy.extensions.telnet.TelnetConsole": None}
+REMOTE_CONTROL_ENABLED = False
+EXTENSIONS = {"scrapy.extensions.telnet.TelnetConsole": None,
+              "scrapy.extensions.remote_control.RemoteControl": None}
 
 # Politeness: AutoThrottle adapts the delay to the site's latency; hard per-domain cap.
 CONCURRENT_REQUESTS = 16

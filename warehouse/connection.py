@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import shutil
-import warnings
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ import psycopg
 from autonews.core.errors import WarehouseUnavailable
 from autonews.core.secrets import mask_secrets
 from autonews.core.settings import DSN_ENV, HOME_ENV, Settings
+from warehouse.embedded import EmbeddedError, EmbeddedServer
 
 log = logging.getLogger(__name__)
 
@@ -32,44 +34,44 @@ def _check_writable(path: Path) -> None:
         ) from exc
 
 
-class EmbeddedServer:
-    """An embedded PostgreSQL in `<home>/pgdata`, started on first use, kept between runs
-    (the data) and stopped when the last process using it exits."""
+class _Embedded:
+    """The embedded server of one `AUTONEWS_HOME`, for this process: started on first use,
+    left (stopped if no other process uses it) when the process exits."""
 
     def __init__(self, home: Path) -> None:
         self.home = home
-        self._server: Any = None
+        self._server: EmbeddedServer | None = None
 
     def dsn(self) -> str:
         if self._server is None:
             _check_writable(self.home)
+            server = EmbeddedServer(self.home)
             try:
-                with warnings.catch_warnings():
-                    # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers)
-                    warnings.simplefilter("ignore")
-                    import pgserver
+                dsn = server.start()
+            except (EmbeddedError, OSError, subprocess.SubprocessError) as exc:
+                raise WarehouseUnavailable(self._explain(exc)) from exc
+            atexit.register(server.leave)
+            self._server = server
+            return dsn
+        return self._server.start()
 
-                logging.getLogger("pgserver").setLevel(logging.WARNING)
-                self._server = pgserver.get_server(self.home / "pgdata", cleanup_mode="stop")
-            except Exception as exc:  # noqa: BLE001 - pgserver raises many types; all fatal
-                log_file = self.home / "pgdata" / "log"
-                hint = ""
-                if log_file.exists():
-                    tail = log_file.read_text(errors="replace").strip().splitlines()[-3:]
-                    hint = " | server log: " + " / ".join(tail)
-                free = shutil.disk_usage(self.home).free
-                if free < 200 * 1024 * 1024:
-                    hint += (f" | only {free // (1024 * 1024)} MB free on the disk of "
-                             f"{self.home}: free space or set {HOME_ENV} elsewhere")
-                raise WarehouseUnavailable(
-                    f"could not start the embedded PostgreSQL in {self.home / 'pgdata'}: "
-                    f"{type(exc).__name__}: {exc}{hint}"
-                ) from exc
-        uri: str = self._server.get_uri()
-        return uri
+    def _explain(self, exc: BaseException) -> str:
+        if isinstance(exc, EmbeddedError) and "cannot reach" in str(exc):
+            return str(exc)
+        log_file = self.home / "pgdata" / "log"
+        hint = ""
+        if log_file.exists():
+            tail = log_file.read_text(errors="replace").strip().splitlines()[-3:]
+            hint = " | server log: " + " / ".join(tail)
+        free = shutil.disk_usage(self.home).free
+        if free < 200 * 1024 * 1024:
+            hint += (f" | only {free // (1024 * 1024)} MB free on the disk of "
+                     f"{self.home}: free space or set {HOME_ENV} elsewhere")
+        return (f"could not start the embedded PostgreSQL in {self.home / 'pgdata'}: "
+                f"{type(exc).__name__}: {exc}{hint}")
 
 
-_embedded: dict[Path, EmbeddedServer] = {}
+_embedded: dict[Path, _Embedded] = {}
 
 
 def resolve_dsn(settings: Settings) -> str:
@@ -77,7 +79,7 @@ def resolve_dsn(settings: Settings) -> str:
     if settings.dsn:
         return settings.dsn
     home = settings.data_home
-    server = _embedded.setdefault(home, EmbeddedServer(home))
+    server = _embedded.setdefault(home, _Embedded(home))
     return server.dsn()
 
 
@@ -86,16 +88,13 @@ def temporary_server(prefix: str = "autonews-pg-") -> Iterator[str]:
     """A throwaway embedded PostgreSQL (tests, benchmarks): its DSN, deleted on exit."""
     import tempfile
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import pgserver
-
     home = Path(tempfile.mkdtemp(prefix=prefix))
-    server = pgserver.get_server(home / "pgdata", cleanup_mode="delete")
+    server = EmbeddedServer(home)
     try:
-        yield server.get_uri()
+        yield server.start()
     finally:
-        server.cleanup()
+        server.leave()
+        server.stop()
         shutil.rmtree(home, ignore_errors=True)
 
 

@@ -1,0 +1,142 @@
+"""Hostile sites on loopback for the reliability tests: a threaded HTTP server whose routes
+a test writes (endless sitemaps, trickling pages, port-changing redirects...), the article
+pages a healthy site would serve, and sources pointing at them."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from autonews.core import Source
+
+Handler = Callable[[BaseHTTPRequestHandler], None]
+DAY = date(2026, 11, 13)
+NOON = datetime(2026, 11, 13, 12, tzinfo=UTC)
+
+
+def article_html(title: str, words: int = 220) -> str:
+    """A plain article page of our own words."""
+    sentence = ("The test bench counted every bolt twice before the prototype left the "
+                "hall, and the engineers wrote down what each check had found. ")
+    body = "".join(f"<p>{sentence * 3}</p>" for _ in range(max(1, words // 60)))
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>"
+            f"</head><body><article><h1>{title}</h1>"
+            f"<time datetime='{NOON.isoformat()}'>{NOON:%d %B %Y}</time>{body}</article>"
+            "</body></html>")
+
+
+def rss(base: str, paths: list[str], when: datetime = NOON) -> str:
+    items = "".join(f"<item><title>Story {n}</title><link>{base}{p}</link>"
+                    f"<pubDate>{format_datetime(when)}</pubDate></item>"
+                    for n, p in enumerate(paths))
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>{items}" \
+           "</channel></rss>"
+
+
+def send(handler: BaseHTTPRequestHandler, body: bytes | str, status: int = 200,
+         content_type: str = "text/html; charset=utf-8", **headers: str) -> None:
+    data = body.encode() if isinstance(body, str) else body
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(data)))
+    for name, value in headers.items():
+        handler.send_header(name.replace("_", "-"), value)
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
+def trickle(handler: BaseHTTPRequestHandler, seconds: float, every: float = 0.5) -> None:
+    """A slow-loris page: headers, then one byte every `every` seconds for `seconds`."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Content-Length", "100000")
+    handler.end_headers()
+    stop = time.monotonic() + seconds
+    try:
+        while time.monotonic() < stop:
+            handler.wfile.write(b"<")
+            handler.wfile.flush()
+            time.sleep(every)
+    except OSError:
+        pass  # the client gave up: what the test wants
+
+
+class _Quiet(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # clients hanging up on hostile pages are expected
+
+
+class HostileSite:
+    """A loopback site: `site.routes[path] = handler`; `site.hits` counts requests."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, Handler] = {}
+        self.hits: Counter[str] = Counter()
+        self.prefix_routes: list[tuple[str, Handler]] = []
+        site = self
+
+        class Request(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                path = self.path.split("?", 1)[0]
+                site.hits[path] += 1
+                handler = site.routes.get(path) or next(
+                    (h for p, h in site.prefix_routes if path.startswith(p)), None)
+                if path == "/robots.txt" and handler is None:
+                    send(self, "User-agent: *\nAllow: /\n", content_type="text/plain")
+                elif handler is None:
+                    send(self, "not here", 404, "text/plain")
+                else:
+                    handler(self)
+
+        self.server = _Quiet(("127.0.0.1", 0), Request)
+        self.port = int(self.server.server_address[1])
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def page(self, path: str, body: str | bytes, **kwargs: Any) -> None:
+        self.routes[path] = lambda h: send(h, body, **kwargs)
+
+    def __enter__(self) -> HostileSite:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def source(self, source_id: str = "hostile", **values: Any) -> Source:
+        """A source for this site (loopback: private network allowed), fast settings."""
+        settings = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
+                    "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "RETRY_BACKOFF_BASE": 0.1,
+                    "DOWNLOAD_TIMEOUT": 5, **values.pop("crawl_settings", {})}
+        return Source(id=source_id, name=f"Hostile {source_id}", home=f"{self.url}/",
+                      allow_private_network=True, crawl_settings=settings, **values)
+
+
+def sources_file(path: Any, *sources: Source) -> Any:
+    """A sources TOML file listing `sources` (feeds only), as a user would write it."""
+    lines: list[str] = []
+    for source in sources:
+        lines += ["[[source]]", f'id = "{source.id}"', f'name = "{source.name}"',
+                  f'home = "{source.home}"',
+                  "feeds = [" + ", ".join(f'"{f}"' for f in source.feeds) + "]",
+                  f"allow_private_network = {str(source.allow_private_network).lower()}",
+                  "", "[source.crawl_settings]"]
+        for key, value in source.crawl_settings.items():
+            lines.append(f"{key} = {str(value).lower() if isinstance(value, bool) else value}")
+        lines.append("")
+    path.write_text("\n".join(lines))
+    return path
