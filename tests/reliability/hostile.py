@@ -22,9 +22,11 @@ NOON = datetime(2026, 11, 13, 12, tzinfo=UTC)
 
 def article_html(title: str, words: int = 220) -> str:
     """A plain article page of our own words."""
-    sentence = ("The test bench counted every bolt twice before the prototype left the "
-                "hall, and the engineers wrote down what each check had found. ")
-    body = "".join(f"<p>{sentence * 3}</p>" for _ in range(max(1, words // 60)))
+    body = "".join(
+        f"<p>On day {n} the test bench counted {n * 17} bolts twice before prototype {n + 3} "
+        f"left the hall, and engineer number {n * 5 + 1} wrote down what check {n} had found "
+        f"about the brakes, the wiring and the {n * 2}-litre tank.</p>"
+        for n in range(max(1, words // 30)))
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title>"
             f"</head><body><article><h1>{title}</h1>"
             f"<time datetime='{NOON.isoformat()}'>{NOON:%d %B %Y}</time>{body}</article>"
