@@ -1,33 +1,43 @@
-"""Soak run: crawl, clean and load every demo day with faults switched on, then check the
-warehouse against what the demo site published.
+"""Soak run: crawl, clean and load every demo day with faults switched on and hostile
+sources next to the healthy ones, then check the warehouse against what the demo site
+published.
 
-    .venv/bin/python bench/soak.py [--days 12] [--dsn postgresql://...]
+    .venv/bin/python bench/soak.py [--days 12] [--dsn postgresql://...] [--budget 60]
 
 Each day gets a different mix of faults (bursts of 503s, 429 with Retry-After, a slow
 site, a site that is down, a broken template); days whose run failed are run again once the
-fault is gone, as an operator would. At the end: every published article is in `articles`
-exactly once, none is missing, and every failed fetch or stage is recorded with a reason.
-Exit code 0 when every check holds.
+fault is gone, as an operator would. Every other day (and the last) three hostile sources
+run beside the demo's (`autonews.demo.hostile.soak_sources`: endless and 50,000-child
+sitemap indexes, 40 slow-loris pages, a page claiming a motorwire article as its
+canonical), all sources side by side as `autonews run` runs them, under one run budget.
+At the end: every published article is in `articles` exactly once and owned by its source,
+none is missing, every failed fetch or stage is recorded with a reason, every day ended
+within its budget, and the peak memory of the process tree stayed flat with the day's
+pages. Exit code 0 when every check holds.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import threading
 import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import psutil
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autonews.core import Window  # noqa: E402
+from autonews.cli.concurrency import Task, run_isolated  # noqa: E402
+from autonews.core import SourceSummary, Window  # noqa: E402
 from autonews.demo import catalog  # noqa: E402
 from autonews.demo.faults import lab_expected_outcomes  # noqa: E402
+from autonews.demo.hostile import HostileSite, soak_sources  # noqa: E402
 from autonews.demo.site import DemoSite  # noqa: E402
 from autonews.jobs import prepare_warehouse, run_source  # noqa: E402
 from autonews.sources import DEMO_SOURCES, load_sources  # noqa: E402
@@ -43,26 +53,99 @@ FAULT_PLAN = [
 ]
 
 
-def soak(dsn: str, days: int) -> list[str]:
+HOSTILE = ("endless", "slowloris", "thief")
+GRACE = 60.0  # after the budget: crawls stopping, then clean, gate and load of what came
+
+
+class PeakMemory:
+    """Peak resident memory, sampled every 0.2 s: of this process (where clean, gate and
+    load run) and of the largest crawl subprocess (one per source)."""
+
+    def __init__(self) -> None:
+        self.parent = 0
+        self.crawl = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            try:
+                self.parent = max(self.parent, me.memory_info().rss)
+            except psutil.Error:
+                pass
+            for proc in me.children(recursive=True):
+                try:
+                    self.crawl = max(self.crawl, proc.memory_info().rss)
+                except psutil.Error:
+                    pass
+            time.sleep(0.2)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def run_day(dsn: str, sources: dict[str, Any], window: Window, run_id: str,
+            budget: float) -> dict[str, SourceSummary]:
+    """Every source of the day side by side under one budget, as `autonews run` does."""
+    deadline = time.monotonic() + budget
+    done = run_isolated(
+        [Task(window, s) for s in sources.values()],
+        lambda task: run_source(dsn, task.source, task.window, run_id, deadline=deadline),
+        len(sources))
+    return {sid: summary for (_, sid), summary in done.items()}
+
+
+def _pages(dsn: str, run_id: str) -> int:
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("SELECT count(*) FROM raw_pages WHERE run_id = %s",
+                           (run_id,)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def soak(dsn: str, days: int, budget: float) -> list[str]:
     """Run the soak; returns the list of failed checks (empty when all hold)."""
     prepare_warehouse(dsn)
     problems: list[str] = []
-    with DemoSite() as site:
+    with DemoSite() as site, HostileSite() as hostile:
         sources = {s.id: s for s in load_sources(DEMO_SOURCES, {"demo_url": site.url},
                                                  include_disabled=True)}
         demo_days = catalog.days()[-days:]
         failed_runs: list[tuple[date, str]] = []
+        memory: list[tuple[int, int, int]] = []  # (pages, run peak, crawl peak) per day
         for index, day in enumerate(demo_days):
             faults = FAULT_PLAN[index % len(FAULT_PLAN)]
             site.faults.set(faults)
             window = Window.for_day(day)
-            started = time.perf_counter()
             ids = [s for s in sources if s != "faultlab" or day == catalog.latest_day()]
-            results = {sid: run_source(dsn, sources[sid], window, f"soak-{day}") for sid in ids}
-            bad = {sid: r.error for sid, r in results.items() if not r.ok}
-            print(f"{day} faults={faults or '-'}: "
+            today = {sid: sources[sid] for sid in ids}
+            hostile_day = index % 2 == 1 or day == demo_days[-1]
+            if hostile_day:
+                victim = catalog.published_on(day, "motorwire")[0]
+                for extra in soak_sources(hostile, day, f"{site.url}{victim.path}",
+                                          budget / 2):
+                    today[extra.id] = extra
+            started = time.perf_counter()
+            with PeakMemory() as peak:
+                results = run_day(dsn, today, window, f"soak-{day}", budget)
+            took = time.perf_counter() - started
+            pages = _pages(dsn, f"soak-{day}")
+            memory.append((pages, peak.parent, peak.crawl))
+            bad = {sid: r.error for sid, r in results.items()
+                   if not r.ok and sid not in HOSTILE}
+            capped = sorted(sid for sid, r in results.items() if r.crawl.limits_hit)
+            print(f"{day} faults={faults or '-'}{' +hostile' if hostile_day else ''}: "
                   f"{sum(r.load.inserted for r in results.values())} inserted, "
-                  f"{len(bad)} failed {sorted(bad)} ({time.perf_counter() - started:.1f} s)")
+                  f"{len(bad)} failed {sorted(bad)}, limits hit {capped or '-'}; "
+                  f"{pages} pages; peak memory {peak.parent / 2**20:.0f} MB (run), "
+                  f"{peak.crawl / 2**20:.0f} MB (largest crawl); {took:.1f} s")
+            if took > budget + GRACE:
+                problems.append(f"{day}: the run took {took:.0f} s, budget {budget:.0f} s")
             failed_runs.extend((day, sid) for sid in bad)
         site.faults.clear()
         for day, sid in failed_runs:  # the operator reruns what failed, once fixed
@@ -71,6 +154,23 @@ def soak(dsn: str, days: int) -> list[str]:
             if not result.ok:
                 problems.append(f"rerun of {day} {sid} failed: {result.error}")
         problems += check(dsn, demo_days)
+        problems += check_memory(memory)
+    return problems
+
+
+def check_memory(memory: list[tuple[int, int, int]]) -> list[str]:
+    """Peak memory must not grow with the day's pages: on the day with the most pages the
+    run and the largest crawl may peak at most 1.5 times what they did on the day with the
+    fewest."""
+    fewest, most = min(memory), max(memory)
+    print(f"peak memory (run / largest crawl): {fewest[1] / 2**20:.0f} / "
+          f"{fewest[2] / 2**20:.0f} MB on the day of {fewest[0]} pages, "
+          f"{most[1] / 2**20:.0f} / {most[2] / 2**20:.0f} MB on the day of {most[0]} pages")
+    problems = []
+    for what, index in (("run", 1), ("largest crawl", 2)):
+        if most[0] > fewest[0] and most[index] > 1.5 * fewest[index]:
+            problems.append(f"peak memory of the {what} grew with pages: "
+                            f"{fewest[index] / 2**20:.0f} MB -> {most[index] / 2**20:.0f} MB")
     return problems
 
 
@@ -84,7 +184,8 @@ def check(dsn: str, days: list[date]) -> list[str]:
     published = {(a.source, a.path) for day in days for a in catalog.published_on(day)}
     with psycopg.connect(dsn) as conn:
         rows = conn.execute("SELECT source_id, canonical_url FROM articles "
-                            "WHERE source_id <> 'faultlab'").fetchall()
+                            "WHERE source_id <> ALL(%s)", (["faultlab", *HOSTILE],)
+                            ).fetchall()
         loaded = [(s, urlsplit(u).path) for s, u in rows]
         if len(loaded) != len(set(loaded)):
             problems.append(f"{len(loaded) - len(set(loaded))} duplicate articles")
@@ -103,6 +204,10 @@ def check(dsn: str, days: list[date]) -> list[str]:
                               "AND (error IS NULL OR error = '')")
         if silent:
             problems.append(f"{silent} failed stages without an error")
+        stolen = _count(conn, "SELECT count(*) FROM articles a JOIN raw_pages r USING "
+                              "(raw_page_id) WHERE a.source_id <> r.source_id")
+        if stolen:
+            problems.append(f"{stolen} articles hold another source's page")
         stuck = _count(conn, "SELECT count(*) FROM pipeline_runs WHERE status = 'running'")
         if stuck:
             problems.append(f"{stuck} stages left 'running'")
@@ -123,13 +228,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--days", type=int, default=len(catalog.days()))
     parser.add_argument("--dsn", help="warehouse DSN (default: a temporary embedded one)")
+    parser.add_argument("--budget", type=float, default=60.0,
+                        help="seconds each day's run may take (hostile crawls get half)")
     args = parser.parse_args()
     started = time.perf_counter()
     if args.dsn:
-        problems = soak(args.dsn, args.days)
+        problems = soak(args.dsn, args.days, args.budget)
     else:
         with temporary_server("autonews-soak-") as dsn:
-            problems = soak(dsn, args.days)
+            problems = soak(dsn, args.days, args.budget)
     print(f"soak finished in {time.perf_counter() - started:.0f} s")
     for problem in problems:
         print(f"FAILED: {problem}")

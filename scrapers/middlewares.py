@@ -153,16 +153,26 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.page_budget = settings.getfloat("PAGE_TIME_BUDGET", limits.PAGE_TIME_BUDGET)
         self.download_timeout = settings.getfloat("DOWNLOAD_TIMEOUT", 180.0)
 
+    def _crawl_left(self) -> float:
+        """Seconds left of the crawl's own time budget (infinite outside our spider)."""
+        budget = getattr(self.crawler.spider, "budget", None)
+        if budget is None:
+            return float("inf")
+        return float(budget.started + budget.crawl_time - time.monotonic())
+
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         """Start the page's clock on its first attempt; no attempt may outlast what is left
-        of the page's time budget (a trickling server costs one budget, not four timeouts)."""
+        of the page's time budget (a trickling server costs one budget, not four timeouts)
+        nor of the crawl's (the crawl ends on time instead of waiting for slow pages)."""
         started = request.meta.setdefault(PAGE_STARTED, time.monotonic())
         left = self.page_budget - (time.monotonic() - started)
         if left <= 0:
             self.crawler.stats.inc_value("autonews/page_time_budget")
             raise Refused(Outcome.TIMEOUT, f"page time budget of {self.page_budget:g} s spent "
                           "(retries included)")
-        request.meta["download_timeout"] = max(0.1, min(self.download_timeout, left))
+        crawl_left = self._crawl_left()
+        request.meta["download_timeout"] = max(0.1, min(self.download_timeout, left,
+                                                        crawl_left + 1.0))
 
     def _retry_within_budget(self, request: Request, reason: Any,
                              response: Response | None) -> tuple[Request | None, float]:
@@ -173,7 +183,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
         if started is not None and time.monotonic() + delay - started >= self.page_budget:
             self.crawler.stats.inc_value("autonews/page_time_budget")
             return None, 0.0
-        return self._retry(request, reason), delay
+        if delay >= self._crawl_left():
+            return None, 0.0  # the crawl ends first: its close records what is left
+        retry = self._retry(request, reason)
+        track = getattr(self.crawler.spider, "track", None)
+        if retry is not None and track is not None:
+            track(retry)
+        return retry, delay
 
     def _delay(self, request: Request, response: Response | None) -> float:
         attempt = int(request.meta.get("retry_times", 0))

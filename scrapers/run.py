@@ -66,8 +66,9 @@ def build_settings(request: CrawlRequest, settings: Settings) -> ScrapySettings:
     scrapy_settings.set("REMOTE_CONTROL_ENABLED", False, priority="cmdline")
     if request.time_budget is not None:
         scrapy_settings.set("CRAWL_TIME_BUDGET", request.time_budget, priority="cmdline")
-    scrapy_settings.set("CLOSESPIDER_TIMEOUT", scrapy_settings.getfloat("CRAWL_TIME_BUDGET"),
-                        priority="cmdline")
+    # the spider ends the crawl at its budget; Scrapy's own timeout is the backstop
+    scrapy_settings.set("CLOSESPIDER_TIMEOUT",
+                        scrapy_settings.getfloat("CRAWL_TIME_BUDGET") + 10, priority="cmdline")
     if request.log_file:
         scrapy_settings.set("LOG_FILE", request.log_file, priority="cmdline")
         scrapy_settings.set("LOG_FILE_APPEND", True, priority="cmdline")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as _w3lib_canonicalize
 from w3lib.url import safe_url_string
@@ -59,17 +59,30 @@ def _within(host: str, domain: str) -> bool:
     return host == domain or host.endswith("." + domain)
 
 
+def _port(parts: SplitResult) -> int | None:
+    try:
+        return parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        return None
+
+
 def trusted_canonical(canonical: str, page_url: str, domains: tuple[str, ...] = ()) -> bool:
     """Whether a page may name `canonical` as its identity: a URL on the source's own
-    `domains`, or (none given) on the page's host or a parent or sub-domain of it. A page
-    naming another site's URL as canonical would otherwise take that site's article over."""
-    host = (urlsplit(canonical).hostname or "").lower()
+    `domains`, or (none given) on the page's host or a parent or sub-domain of it; and on
+    the page's port when either names one of its own (one host, two sites on two ports). A
+    page naming another site's URL as canonical would otherwise take that site's article."""
+    target = urlsplit(canonical)
+    host = (target.hostname or "").lower()
     if not host:
+        return False
+    page = urlsplit(page_url)
+    if page.scheme not in ("http", "https"):
+        return not domains or any(_within(host, d.lower()) for d in domains)
+    defaults = (80, 443)
+    ports = (_port(target), _port(page))
+    if ports[0] != ports[1] and not (ports[0] in defaults and ports[1] in defaults):
         return False
     if domains:
         return any(_within(host, d.lower()) for d in domains)
-    page = urlsplit(page_url)
-    if page.scheme not in ("http", "https"):
-        return True  # a local file has no site of its own to protect
     page_host = (page.hostname or "").lower()
     return _within(host, page_host) or _within(page_host, host)

@@ -114,3 +114,9 @@ def connect(dsn: str, **kwargs: Any) -> psycopg.Connection[Any]:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise WarehouseUnavailable(f"cannot connect to the warehouse at {mask_secrets(dsn)}: "
                                    f"{mask_secrets(first)}") from exc
+
+
+def ping(conn: psycopg.Connection[Any]) -> None:
+    """One round trip on `conn` (keeps it from idling out; raises if it is gone)."""
+    with conn.transaction():
+        conn.execute("SELECT 1")

@@ -22,7 +22,7 @@ from typing import Any
 import psycopg
 
 from autonews.core.errors import SiteBusy
-from warehouse.connection import connect
+from warehouse.connection import connect, ping
 
 log = logging.getLogger(__name__)
 
@@ -166,8 +166,7 @@ class SiteLock:
         `LockLost` when another crawl took it in between."""
         try:
             assert self.conn is not None
-            with self.conn.transaction():
-                self.conn.execute("SELECT 1")
+            ping(self.conn)
             return
         except psycopg.Error as exc:
             log.warning("%s: the site lock's connection dropped (%s); reconnecting",

@@ -26,7 +26,7 @@ from autonews.core.secrets import mask_secrets
 from autonews.core.vocabulary import Stage, Status
 from autonews.core.window import Window
 from warehouse import runs
-from warehouse.connection import connect
+from warehouse.connection import connect, ping
 from warehouse.locks import HEARTBEAT_SECONDS, hold_stage
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,7 @@ class Recorded(Generic[R]):
             return
         self._touched = now
         try:
-            with self.conn.transaction():
-                self.conn.execute("SELECT 1")
+            ping(self.conn)
         except psycopg.Error:
             self.reconnect()
 

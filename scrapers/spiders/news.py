@@ -20,6 +20,7 @@ import os
 import re
 import sys
 import time
+import weakref
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -107,6 +108,8 @@ class NewsSpider(Spider):
         self._lock_down_since: float | None = None
         self._last_beat = 0.0
         self._tick: LoopingCall | None = None
+        self.live: weakref.WeakSet[Request] = weakref.WeakSet()  # sent, maybe still queued
+        self.out_of_time = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -134,6 +137,9 @@ class NewsSpider(Spider):
         assert self.budget is not None
         if self.phase == "discover" and self.budget.discovery_over():
             self.counts["discovery_time_spent"] = 1
+        if not self.out_of_time and \
+                time.monotonic() >= self.budget.started + self.budget.crawl_time:
+            self.end_of_time()
         if self.site_lock is None:
             return
         now = time.monotonic()
@@ -149,6 +155,22 @@ class NewsSpider(Spider):
             self._lock_down_since = self._lock_down_since or now
             if now - self._lock_down_since > LOCK_OUTAGE_SECONDS:
                 self.stop(FinishReason.WAREHOUSE_LOST, f"the site lock cannot be kept: {exc}")
+
+    def track(self, request: Request) -> Request:
+        """Remember a request sent (retries too) until it is answered or dropped."""
+        self.live.add(request)
+        return request
+
+    def end_of_time(self) -> None:
+        """The crawl's time budget is spent: every request still waiting in the downloader
+        ends at once (recorded `over_budget`), and the crawl closes (Scrapy would otherwise
+        download what it queued before closing, whatever the budget)."""
+        self.out_of_time = True
+        for request in list(self.live):
+            request.meta["download_timeout"] = 0.01
+            request.meta["over_budget"] = True
+        deferred_from_coro(self.crawler.engine.close_spider_async(
+            reason="closespider_timeout"))
 
     def stop(self, reason: str, error: str) -> None:
         """Close the crawl early, saying why (pages already written stay)."""
@@ -242,7 +264,8 @@ class NewsSpider(Spider):
             return None
         if kind in XML_KINDS:  # sitemaps may be 50 MB (the protocol's limit); pages 8 MB
             meta["download_maxsize"] = self.budget.sitemap_maxsize
-        return Request(url, callback, errback=self.failed, meta=self._meta(kind, **meta))
+        return self.track(Request(url, callback, errback=self.failed,
+                                  meta=self._meta(kind, **meta)))
 
     async def start(self) -> AsyncIterator[Request]:
         source = self.source
@@ -363,6 +386,8 @@ class NewsSpider(Spider):
                                             via=item.basis))
                     for item in plan.fetch]
         self.outstanding = {r.url: (r.meta["listed_at"], r.meta["via"]) for r in requests}
+        for request in requests:
+            self.track(request)
         try:
             self.store.flush()
         except WarehouseLost as lost:
@@ -401,6 +426,13 @@ class NewsSpider(Spider):
         request = failure.request  # type: ignore[attr-defined]
         kind = request.meta.get("kind", FetchKind.ARTICLE)
         outcome, reason = oc.of_failure(failure)
+        if request.meta.get("over_budget") and outcome in (Outcome.TIMEOUT, Outcome.ERROR):
+            assert self.budget is not None
+            self.budget.hit(Limit.CRAWL_TIME if kind == FetchKind.ARTICLE
+                            else Limit.DISCOVERY_TIME)
+            outcome = Outcome.OVER_BUDGET
+            reason = (f"the crawl's time budget of {self.budget.crawl_time:g} s ran out "
+                      "before this page")
         original = request.meta.get("redirect_urls", [request.url])[0]
         extra: dict[str, Any] = {"error": reason, "final_url": request.url}
         if kind == FetchKind.ARTICLE:

@@ -10,8 +10,8 @@ import psycopg
 import pytest
 
 from autonews.core import Window
+from autonews.demo.hostile import DAY, HostileSite, article_html, rss, send, trickle
 from autonews.jobs import crawl_source
-from tests.reliability.hostile import DAY, HostileSite, article_html, rss, send, trickle
 
 pytestmark = pytest.mark.e2e
 WINDOW = Window.for_day(DAY)

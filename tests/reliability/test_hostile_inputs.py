@@ -20,10 +20,10 @@ from autonews.cli import app
 from autonews.core import BadInput, Source, Window
 from autonews.core.crawl_schema import CrawlRequest
 from autonews.core.settings import Settings
+from autonews.demo.hostile import HostileSite, article_html, trickle
 from autonews.jobs import crawl_source
 from autonews.sources import ConfigError, extraction_rules, load_sources
 from scrapers.run import build_settings
-from tests.reliability.hostile import HostileSite, article_html, trickle
 from transforms import Article, ExtractionRules, PageRejected, extract_article
 from transforms.soup import MAX_ELEMENTS, parse_page
 from warehouse import loader, staging
@@ -286,6 +286,10 @@ def test_a_canonical_on_another_sites_host_is_not_trusted():
     assert own.canonical_url == "https://attacker.example/copy"
     plain = extract_article(page.encode(), "https://attacker.example/copy")
     assert plain.canonical_url == "https://attacker.example/copy"
+    other_port = page.replace("https://victim.example", "http://127.0.0.1:8081")
+    assert extract_article(other_port.encode(), "http://127.0.0.1:8080/copy",
+                           ExtractionRules(domains=("127.0.0.1",))
+                           ).canonical_url == "http://127.0.0.1:8080/copy"
     sibling = page.replace("victim.example", "www.attacker.example")
     assert extract_article(sibling.encode(), "https://attacker.example/copy",
                            ExtractionRules(domains=("attacker.example",))

@@ -17,9 +17,9 @@ import psycopg
 import pytest
 
 from autonews.core import SiteBusy, Stage, Window
+from autonews.demo.hostile import DAY, HostileSite, article_html, rss, sources_file
 from autonews.jobs import clean_source, crawl_source, run_source
 from tests.helpers import AUTONEWS, autonews
-from tests.reliability.hostile import DAY, HostileSite, article_html, rss, sources_file
 from warehouse import runs
 from warehouse.locks import hold_stage, site_lock
 
@@ -34,7 +34,7 @@ def _slow_site(site: HostileSite, articles: int) -> list[str]:
 
     def slow_page(handler) -> None:
         time.sleep(SLOW)
-        from tests.reliability.hostile import send
+        from autonews.demo.hostile import send
 
         send(handler, article_html(handler.path.rsplit("/", 1)[-1].replace("-", " ").title()))
 

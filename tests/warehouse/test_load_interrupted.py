@@ -101,7 +101,8 @@ def _wait_until_blocked(dsn: str, pid: int | None = None, app: str | None = None
 def _rerun_completes(dsn: str) -> None:
     with psycopg.connect(dsn) as conn:
         counts = loader.merge_staged(conn, "r2", "src")
-    assert counts.to_counts() == {"inserted": 1500, "updated": 10, "unchanged": 0}
+    assert counts.to_counts() == {"inserted": 1500, "updated": 10, "unchanged": 0,
+                                  "foreign": 0}
     state = _state(dsn)
     assert len(state["articles"]) == 1550 and state["versions"] == (10,)
     assert _staged(dsn, "r2") == 0
@@ -182,5 +183,6 @@ def test_the_changed_rows_get_version_rows_in_the_same_transaction(dsn):
         versions = conn.execute("SELECT v.version, v.body = a.body, v.valid_to = "
                                 "a.last_changed_at FROM article_versions v JOIN articles a "
                                 "USING (url_hash)").fetchall()
-    assert counts.to_counts() == {"inserted": 0, "updated": 1, "unchanged": 1}
+    assert counts.to_counts() == {"inserted": 0, "updated": 1, "unchanged": 1,
+                                  "foreign": 0}
     assert versions == [(1, False, True)]

@@ -35,10 +35,11 @@ def _snapshot(dsn):
 
 def test_loading_the_same_batch_twice_changes_nothing(dsn):
     batch = [_article(i) for i in range(50)]
-    assert _load(dsn, batch).to_counts() == {"inserted": 50, "updated": 0, "unchanged": 0}
+    assert _load(dsn, batch).to_counts() == {"inserted": 50, "updated": 0, "unchanged": 0,
+                                              "foreign": 0}
     before = _snapshot(dsn)
     assert _load(dsn, batch, run_id="r2").to_counts() == {"inserted": 0, "updated": 0,
-                                                         "unchanged": 50}
+                                                         "unchanged": 50, "foreign": 0}
     assert _snapshot(dsn) == before
     with psycopg.connect(dsn) as conn:
         assert conn.execute("SELECT count(*) FROM staged_articles").fetchone() == (0,)
@@ -50,7 +51,8 @@ def test_a_changed_article_is_updated_and_its_old_version_kept(dsn):
     _load(dsn, [_article(1), _article(2)])
     changed = dataclasses.replace(_article(1), title="Story 1, corrected")
     counts = _load(dsn, [changed, _article(2)], run_id="r2")
-    assert counts.to_counts() == {"inserted": 0, "updated": 1, "unchanged": 1}
+    assert counts.to_counts() == {"inserted": 0, "updated": 1, "unchanged": 1,
+                                  "foreign": 0}
     with psycopg.connect(dsn) as conn:
         title = conn.execute("SELECT title FROM articles WHERE canonical_url LIKE '%story-1'"
                              ).fetchone()

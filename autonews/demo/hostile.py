@@ -1,9 +1,11 @@
-"""Hostile sites on loopback for the reliability tests: a threaded HTTP server whose routes
-a test writes (endless sitemaps, trickling pages, port-changing redirects...), the article
-pages a healthy site would serve, and sources pointing at them."""
+"""Hostile sites on loopback, for the reliability tests and the soak: a threaded HTTP server
+whose routes a caller writes (endless sitemaps, trickling pages, port-changing redirects, a
+page claiming another site's article...), the article pages a healthy site would serve, and
+sources pointing at them. `soak_sources` sets up the soak's hostile sources."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections import Counter
@@ -11,9 +13,10 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
-from autonews.core import Source
+from autonews.core.source import Source
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 DAY = date(2026, 11, 13)
@@ -124,11 +127,12 @@ class HostileSite:
         settings = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False,
                     "CONCURRENT_REQUESTS_PER_DOMAIN": 8, "RETRY_BACKOFF_BASE": 0.1,
                     "DOWNLOAD_TIMEOUT": 5, **values.pop("crawl_settings", {})}
-        return Source(id=source_id, name=f"Hostile {source_id}", home=f"{self.url}/",
-                      allow_private_network=True, crawl_settings=settings, **values)
+        values.setdefault("home", f"{self.url}/")
+        return Source(id=source_id, name=f"Hostile {source_id}", allow_private_network=True,
+                      crawl_settings=settings, **values)
 
 
-def sources_file(path: Any, *sources: Source) -> Any:
+def sources_file(path: Path, *sources: Source) -> Path:
     """A sources TOML file listing `sources` (feeds only), as a user would write it."""
     lines: list[str] = []
     for source in sources:
@@ -142,3 +146,49 @@ def sources_file(path: Any, *sources: Source) -> Any:
         lines.append("")
     path.write_text("\n".join(lines))
     return path
+
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def sitemap_index(children: list[str]) -> str:
+    entries = "".join(f"<sitemap><loc>{c}</loc></sitemap>" for c in children)
+    return f"<?xml version='1.0'?><sitemapindex xmlns='{SITEMAP_NS}'>{entries}</sitemapindex>"
+
+
+def soak_sources(site: HostileSite, day: date, victim_url: str, budget: float) -> list[Source]:
+    """The soak's hostile sources for `day`, served by `site`, each with a crawl budget of
+    `budget` seconds: a sitemap index naming ten new children on every fetch and one of
+    50,000 children (`endless`), 40 pages trickling a byte a second (`slowloris`), and a
+    page whose `rel=canonical` names `victim_url`, another source's article (`thief`)."""
+    counter = itertools.count()
+    when = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+
+    def endless(handler: BaseHTTPRequestHandler) -> None:
+        send(handler, sitemap_index([f"{site.url}/endless/{next(counter)}.xml"
+                                     for _ in range(10)]), content_type="application/xml")
+
+    site.prefix_routes.append(("/endless/", endless))
+    site.page("/big-index.xml", sitemap_index([f"{site.url}/endless/part-{n}.xml"
+                                               for n in range(50_000)]),
+              content_type="application/xml")
+    slow = [f"/slow/{day}/page-{n}" for n in range(40)]
+    site.page(f"/slow/{day}/feed", rss(site.url, slow, when),
+              content_type="application/rss+xml")
+    for path in slow:
+        site.routes[path] = lambda h: trickle(h, 600, every=1.0)
+    copy = article_html(f"A Copied Story of {day}").replace(
+        "<title>", f"<link rel='canonical' href='{victim_url}'><title>")
+    site.page(f"/thief/{day}/feed", rss(site.url, [f"/thief/{day}/copy"], when),
+              content_type="application/rss+xml")
+    site.page(f"/thief/{day}/copy", copy)
+    limits = {"CRAWL_TIME_BUDGET": budget, "CONCURRENT_REQUESTS_PER_DOMAIN": 2,
+              "DOWNLOAD_DELAY": 0.05}
+    return [
+        site.source("endless", sitemaps=(f"{site.url}/endless/root.xml",
+                                         f"{site.url}/big-index.xml"),
+                    feeds=(f"{site.url}/thief/{day}/feed",), crawl_settings=limits),
+        site.source("slowloris", feeds=(f"{site.url}/slow/{day}/feed",),
+                    crawl_settings=limits),
+        site.source("thief", feeds=(f"{site.url}/thief/{day}/feed",), crawl_settings=limits),
+    ]
