@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import sys
-import time
-import weakref
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -35,7 +32,6 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.settings import Settings as ScrapySettings
 from scrapy.utils.defer import deferred_from_coro
-from twisted.internet.task import LoopingCall
 from twisted.python.failure import Failure
 
 from autonews.core.crawl_schema import (
@@ -62,8 +58,9 @@ from scrapers.discovery import (
     parse_sitemap,
     plan_fetches,
 )
+from scrapers.watchdog import OUT_OF_TIME, Watchdog
 from transforms import canonicalize_url, url_hash
-from warehouse.locks import LockLost, SiteLock
+from warehouse.locks import SiteLock
 from warehouse.raw_pages import RawPageStore, WarehouseLost
 
 log = logging.getLogger(__name__)
@@ -72,8 +69,6 @@ log = logging.getLogger(__name__)
 HANDLED_STATUSES = [304, *range(400, 600)]
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 XML_KINDS = (FetchKind.SITEMAP, FetchKind.NEWS_SITEMAP, FetchKind.FEED)
-# Seconds the tick keeps retrying a lost site-lock connection before the crawl stops.
-LOCK_OUTAGE_SECONDS = 60.0
 
 
 class NewsSpider(Spider):
@@ -99,17 +94,10 @@ class NewsSpider(Spider):
         self.scheduled = 0
         self.store: RawPageStore | None = None
         self.site_lock = site_lock
-        self.parent_pid = parent_pid
         self.budget = Budget(ScrapySettings())  # the defaults; a crawler's settings below
+        self.watch = Watchdog(self.source.id, self.budget, self._close, site_lock, parent_pid)
         # article requests sent and not answered yet: url -> (listed_at, via)
         self.outstanding: dict[str, tuple[datetime | None, str]] = {}
-        self.stop_reason: str | None = None
-        self.stop_error: str | None = None
-        self._lock_down_since: float | None = None
-        self._last_beat = 0.0
-        self._tick: LoopingCall | None = None
-        self.live: weakref.WeakSet[Request] = weakref.WeakSet()  # sent, maybe still queued
-        self.out_of_time = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -118,67 +106,24 @@ class NewsSpider(Spider):
         crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
         dsn = crawler.settings.get("AUTONEWS_DSN")
         spider.store = RawPageStore(dsn, crawler.settings.getint("AUTONEWS_WRITE_BATCH", 1))
-        spider.budget = Budget(crawler.settings)
+        spider.budget = spider.watch.budget = Budget(crawler.settings)
         return spider
 
-    # ------------------------------------------------------------ the tick
+    # ------------------------------------------------------------ the watch
 
     def on_opened(self, spider: Spider) -> None:
-        interval = self.site_lock.interval if self.site_lock is not None else 5.0
-        self._tick = LoopingCall(self.tick)
-        self._tick.start(min(interval, 1.0 if self.parent_pid else interval), now=False)
+        self.watch.start()
 
-    def tick(self) -> None:
-        """Keep the site lock's connection alive (taking the lock again after a drop), end
-        discovery when its time is spent, and stop when the crawl must not go on."""
-        if self.parent_pid is not None and os.getppid() != self.parent_pid:
-            self.stop(FinishReason.PARENT_GONE, "the process that started the crawl is gone")
-            return
-        assert self.budget is not None
-        if self.phase == "discover" and self.budget.discovery_over():
-            self.counts["discovery_time_spent"] = 1
-        if not self.out_of_time and \
-                time.monotonic() >= self.budget.started + self.budget.crawl_time:
-            self.end_of_time()
-        if self.site_lock is None:
-            return
-        now = time.monotonic()
-        if self._lock_down_since is None and now - self._last_beat < self.site_lock.interval:
-            return
-        self._last_beat = now
-        try:
-            self.site_lock.heartbeat()
-            self._lock_down_since = None
-        except LockLost as lost:
-            self.stop(FinishReason.LOCK_LOST, f"{lost}; pages fetched so far are kept")
-        except WarehouseUnavailable as exc:
-            self._lock_down_since = self._lock_down_since or now
-            if now - self._lock_down_since > LOCK_OUTAGE_SECONDS:
-                self.stop(FinishReason.WAREHOUSE_LOST, f"the site lock cannot be kept: {exc}")
+    def _close(self, reason: str) -> None:
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
 
     def track(self, request: Request) -> Request:
-        """Remember a request sent (retries too) until it is answered or dropped."""
-        self.live.add(request)
-        return request
-
-    def end_of_time(self) -> None:
-        """The crawl's time budget is spent: every request still waiting in the downloader
-        ends at once (recorded `over_budget`), and the crawl closes (Scrapy would otherwise
-        download what it queued before closing, whatever the budget)."""
-        self.out_of_time = True
-        for request in list(self.live):
-            request.meta["download_timeout"] = 0.01
-            request.meta["over_budget"] = True
-        deferred_from_coro(self.crawler.engine.close_spider_async(
-            reason="closespider_timeout"))
+        """Remember a request sent (the retry middleware tracks its retries too)."""
+        return self.watch.track(request)
 
     def stop(self, reason: str, error: str) -> None:
         """Close the crawl early, saying why (pages already written stay)."""
-        if self.stop_reason is not None:
-            return
-        self.stop_reason, self.stop_error = reason, error
-        log.error("%s: stopping the crawl: %s", self.source.id, error)
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason=reason))
+        self.watch.stop(reason, error)
 
     def store_row(self, row: dict[str, Any]) -> None:
         """Write one row through the store; a warehouse gone for good stops the crawl."""
@@ -247,7 +192,6 @@ class NewsSpider(Spider):
 
     def _merge(self, found: list[Found]) -> None:
         """Add discovered URLs to the pool, up to DISCOVERY_MAX_URLS distinct ones."""
-        assert self.budget is not None
         new = [f for f in found if canonicalize_url(f.url) not in self.pool]
         room = self.budget.room_for_urls(len(self.pool), len(new))
         if room < len(new):
@@ -259,7 +203,6 @@ class NewsSpider(Spider):
 
     def _discover(self, url: str, callback: Any, kind: str, **meta: Any) -> Request | None:
         """A discovery request, or None when the discovery budget is spent (counted)."""
-        assert self.budget is not None
         if self.phase != "discover" or not self.budget.take_fetch():
             return None
         if kind in XML_KINDS:  # sitemaps may be 50 MB (the protocol's limit); pages 8 MB
@@ -302,7 +245,6 @@ class NewsSpider(Spider):
             return
         yield self._response_row(response, kind, Outcome.FETCHED)
         if doc.is_index:
-            assert self.budget is not None
             fresh = []
             for child in doc.entries:
                 if child.lastmod is not None and child.lastmod < self.window.start:
@@ -392,7 +334,7 @@ class NewsSpider(Spider):
             self.store.flush()
         except WarehouseLost as lost:
             self.stop(FinishReason.WAREHOUSE_LOST, str(lost))
-        if self.stop_reason is not None:
+        if self.watch.stop_reason is not None:
             return
         self.scheduled = len(requests)
         self._emit(ProgressEvent.FETCHING, total=len(requests))
@@ -427,7 +369,6 @@ class NewsSpider(Spider):
         kind = request.meta.get("kind", FetchKind.ARTICLE)
         outcome, reason = oc.of_failure(failure)
         if request.meta.get("over_budget") and outcome in (Outcome.TIMEOUT, Outcome.ERROR):
-            assert self.budget is not None
             self.budget.hit(Limit.CRAWL_TIME if kind == FetchKind.ARTICLE
                             else Limit.DISCOVERY_TIME)
             outcome = Outcome.OVER_BUDGET
@@ -447,10 +388,8 @@ class NewsSpider(Spider):
     # ------------------------------------------------------------ end
 
     def closed(self, reason: str) -> None:
-        if self._tick is not None and self._tick.running:
-            self._tick.stop()
-        assert self.budget is not None
-        if reason == "closespider_timeout":
+        self.watch.cancel()
+        if reason == OUT_OF_TIME:
             self._left_unfetched(f"the crawl's time budget of {self.budget.crawl_time:g} s "
                                  "ran out before this page")
         lost = 0
@@ -459,8 +398,8 @@ class NewsSpider(Spider):
                 self.store.close()
             except WarehouseLost as exc:
                 lost = len(self.store.buffer)
-                self.stop_reason = self.stop_reason or FinishReason.WAREHOUSE_LOST
-                self.stop_error = f"{exc}; {lost} rows not written"
+                self.watch.stop_reason = self.watch.stop_reason or FinishReason.WAREHOUSE_LOST
+                self.watch.stop_error = f"{exc}; {lost} rows not written"
         if not self.report_file:
             return
         scrapy_stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
@@ -470,7 +409,7 @@ class NewsSpider(Spider):
         reconnects = (self.store.reconnects if self.store else 0) + \
             (self.site_lock.reconnects if self.site_lock else 0)
         CrawlReport(
-            finish_reason=self.stop_reason or reason,
+            finish_reason=self.watch.stop_reason or reason,
             listed=counts.pop("listed", 0),
             in_window=counts.pop("in_window", 0),
             out_of_window=counts.pop("out_of_window", 0),
@@ -482,7 +421,7 @@ class NewsSpider(Spider):
             scrapy={k: v for k, v in scrapy_stats.items()
                     if isinstance(v, (int, float, str)) and not k.startswith("log_count/DEBUG")},
             limits=dict(self.budget.hits),
-            error=self.stop_error,
+            error=self.watch.stop_error,
             lock_waited_ms=int(self.site_lock.waited * 1000) if self.site_lock else 0,
             reconnects=reconnects,
         ).write(Path(self.report_file))
@@ -490,7 +429,6 @@ class NewsSpider(Spider):
     def _left_unfetched(self, why: str) -> None:
         """Record the chosen articles the crawl's time did not reach (`over_budget`): the
         next run fetches them; the limit is counted."""
-        assert self.budget is not None
         if self.phase == "discover":
             self.budget.hit(Limit.CRAWL_TIME)
             return

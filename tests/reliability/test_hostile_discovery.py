@@ -63,8 +63,7 @@ def test_endless_and_huge_sitemap_indexes_stop_at_their_limits_and_articles_are_
                                        f"{site.url}/big-index.xml"),
                              feeds=(f"{site.url}/feed",),
                              crawl_settings={"SITEMAP_MAX_CHILDREN": 20,
-                                             "DISCOVERY_MAX_FETCHES": 60,
-                                             "DISCOVERY_MAX_URLS": 2000})
+                                             "DISCOVERY_MAX_FETCHES": 60})
         started = time.monotonic()
         result = crawl_source(dsn, source, WINDOW, "endless")
         took = time.monotonic() - started
@@ -72,11 +71,28 @@ def test_endless_and_huge_sitemap_indexes_stop_at_their_limits_and_articles_are_
     limits = result.limits_hit
     assert limits["sitemap_children"] >= 50_000 - 20
     assert limits["discovery_fetches"] > 0
-    assert limits["discovered_urls"] > 0
-    assert {"sitemap_children", "discovery_fetches", "discovered_urls"} <= set(limits)
     documents = _rows(dsn, "endless")
     assert len([r for r in documents if "/endless/" in r[0] or "/part/" in r[0]]) <= 60
     assert took < 90
+
+
+def test_a_sitemap_listing_more_urls_than_the_cap_keeps_the_first(dsn):
+    with HostileSite() as site:
+        _with_articles(site)
+        news = "".join(
+            f"<url><loc>{site.url}{p}</loc><news:news><news:publication_date>"
+            f"2026-11-13T09:00:00Z</news:publication_date></news:news></url>" for p in ARTICLES)
+        old = _urlset([f"{site.url}/old/{n}" for n in range(5000)])
+        body = old.replace("<urlset xmlns='" + SITEMAP_NS + "'>", "<urlset xmlns='" +
+                           SITEMAP_NS + "' xmlns:news='http://www.google.com/schemas/"
+                           "sitemap-news/0.9'>" + news)
+        site.page("/news-sitemap.xml", body, content_type="application/xml")
+        source = site.source(news_sitemaps=(f"{site.url}/news-sitemap.xml",),
+                             crawl_settings={"DISCOVERY_MAX_URLS": 1000})
+        result = crawl_source(dsn, source, WINDOW, "many-urls")
+    assert result.fetched == len(ARTICLES)
+    assert result.listed == 1000
+    assert result.limits_hit == {"discovered_urls": 5000 + len(ARTICLES) - 1000}
 
 
 def test_a_deep_sitemap_chain_stops_at_the_depth_limit(dsn):

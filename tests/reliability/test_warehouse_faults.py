@@ -120,16 +120,22 @@ def test_an_unwritable_data_directory_is_refused_clearly(tmp_path):
 
 
 @pytest.fixture
-def tiny_disk(tmp_path):
-    mount = tmp_path / "tiny"
-    mount.mkdir()
+def tiny_disk():
+    # under a folder the embedded server's user can reach when the tests run as root
+    # (pytest's own tmp_path is 0700, and nothing outside AUTONEWS_HOME is opened up)
+    import tempfile
+
+    mount = Path(tempfile.mkdtemp(prefix="autonews-tiny-"))
+    mount.chmod(0o755)
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)],
                           capture_output=True, text=True)
     if done.returncode != 0:
+        mount.rmdir()
         pytest.skip(f"cannot mount a small tmpfs to fill up ({done.stderr.strip()})")
     mount.chmod(0o777)
     yield mount
     subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+    mount.rmdir()
 
 
 def test_a_full_disk_for_the_embedded_database_is_a_clear_error(tiny_disk):
