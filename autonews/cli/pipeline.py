@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from datetime import timedelta
@@ -214,8 +215,6 @@ def _confirm_range(days: Window, sources: list[Source], yes: bool) -> None:
         return
     what = (f"backfill {days}: {len(days):,} days x {len(sources)} sources = "
             f"{len(days) * len(sources):,} crawls")
-    import sys
-
     if sys.stdin.isatty() and typer.confirm(f"{what}. Go ahead?", default=False,
                                             err=True):
         return

@@ -143,9 +143,12 @@ def test_a_kill_during_the_first_set_up_is_recovered_by_the_next_run(base):
     deadline = time.monotonic() + 60
     initdb = None
     while initdb is None and time.monotonic() < deadline and proc.poll() is None:
-        for child in psutil.Process(proc.pid).children(recursive=True):
-            if child.name() == "initdb":
-                initdb = child
+        try:
+            for child in psutil.Process(proc.pid).children(recursive=True):
+                if child.name() == "initdb":
+                    initdb = child
+        except psutil.NoSuchProcess:
+            pass  # a child ended while we looked
         time.sleep(0.05)
     assert initdb is not None, "initdb was never seen running"
     time.sleep(0.3)  # mid-way
