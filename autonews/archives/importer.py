@@ -1,0 +1,309 @@
+"""Import WARC files: keep the response records of configured sources whose page falls in
+the window, store them as `raw_pages` with their provenance, then clean, gate and load the
+days they hold exactly as a crawl's (`autonews.jobs`)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import psycopg
+
+from autonews import jobs
+from autonews.archives.matching import SourceMatcher, date_page, is_http_url
+from autonews.archives.reader import CountingReader, Damage, parse_record, split_records
+from autonews.sources import Source
+from transforms import url_hash
+from warehouse import archives, runs
+from warehouse.connection import connect, mask_dsn
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+BATCH = 50
+# How long a silent archive server may keep us waiting for the next bytes.
+READ_TIMEOUT = float(os.environ.get("AUTONEWS_ARCHIVE_TIMEOUT", "60"))
+
+
+class ArchiveUnavailable(OSError):
+    """An archive file or listing could not be opened or read; the message names it."""
+
+
+@dataclass
+class FileProgress:
+    """What the progress display needs while a file is read."""
+
+    location: str
+    bytes_read: int = 0
+    total_bytes: int | None = None
+    counts: Counter[str] = field(default_factory=Counter)
+
+
+ProgressFn = Callable[[FileProgress], None]
+
+
+@contextmanager
+def open_archive(location: str, timeout: float = READ_TIMEOUT
+                 ) -> Iterator[tuple[BinaryIO, int | None]]:
+    """(stream, size in bytes or None) of a local WARC file or an http(s) URL, streamed:
+    nothing is written to disk."""
+    if location.startswith(("http://", "https://")):
+        from scrapers.settings import USER_AGENT
+
+        request = urllib.request.Request(location, headers={"User-Agent": USER_AGENT})
+        try:
+            response = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310
+        except urllib.error.HTTPError as exc:
+            raise ArchiveUnavailable(f"cannot fetch {location}: HTTP {exc.code} {exc.reason}"
+                                     ) from exc
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ArchiveUnavailable(f"cannot fetch {location}: {reason}") from exc
+        with response:
+            length = response.headers.get("Content-Length")
+            yield response, int(length) if length and length.isdigit() else None
+        return
+    path = Path(location)
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise ArchiveUnavailable(f"cannot read {location}: {exc.strerror or exc}") from exc
+    with handle:
+        yield handle, path.stat().st_size
+
+
+def import_file(
+    dsn: str,
+    location: str,
+    sources: list[Source],
+    window: jobs.Window | None,
+    run_id: str,
+    *,
+    archive: str = "warc",
+    scope: str | None = None,
+    on_progress: ProgressFn | None = None,
+) -> Counter[str]:
+    """Read one WARC file and store the pages it holds for `sources` in `window` (every
+    date when None). Damaged records are skipped and counted; the file's row in
+    `archive_files` (under `scope`, default the run id) says how it went. Raises
+    `ArchiveUnavailable` when the file cannot be opened or its download breaks off."""
+    scope = scope or run_id
+    matcher = SourceMatcher(sources)
+    progress = FileProgress(location)
+    counts = progress.counts
+    with connect(dsn) as conn:
+        archives.start_file(conn, scope, location, run_id)
+        try:
+            with open_archive(location) as (stream, size):
+                progress.total_bytes = size
+                reader = CountingReader(stream)
+                _read_into(conn, reader, location, matcher, window, run_id, archive, progress,
+                           on_progress)
+        except (ArchiveUnavailable, OSError, psycopg.Error) as exc:
+            if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                conn.rollback()
+            message = str(exc) if isinstance(exc, ArchiveUnavailable) else \
+                f"reading {location} broke off after {progress.bytes_read} bytes: " \
+                f"{type(exc).__name__}: {exc}"
+            archives.finish_file(conn, scope, location, "failed", progress.bytes_read,
+                                 dict(counts), message)
+            if isinstance(exc, psycopg.Error):
+                raise
+            raise ArchiveUnavailable(mask_dsn(message)) from exc
+        archives.finish_file(conn, scope, location, "done", progress.bytes_read, dict(counts))
+    return counts
+
+
+def _read_into(conn: psycopg.Connection[Any], reader: CountingReader, location: str,
+               matcher: SourceMatcher, window: jobs.Window | None, run_id: str, archive: str,
+               progress: FileProgress, on_progress: ProgressFn | None) -> None:
+    counts = progress.counts
+    batch: list[archives.ArchivedPage] = []
+    shown = 0.0
+
+    def flush() -> None:
+        stored = archives.store_pages(conn, batch)
+        counts["stored"] += stored.stored
+        counts["already_stored"] += stored.already_stored
+        counts["duplicate_records"] += stored.duplicate_records
+        batch.clear()
+
+    for item in split_records(reader):
+        progress.bytes_read = reader.bytes_read
+        if isinstance(item, Damage):
+            counts[item.kind] += 1
+            log.warning("%s: offset %d: %s record skipped: %s", location, item.offset,
+                        item.kind, item.detail)
+        else:
+            counts["records"] += 1
+            page = _page_of(item, location, matcher, window, run_id, archive, counts)
+            if page is not None:
+                batch.append(page)
+                if len(batch) >= BATCH:
+                    flush()
+        if on_progress is not None and time.monotonic() - shown > 0.2:
+            shown = time.monotonic()
+            on_progress(progress)
+    flush()
+    progress.bytes_read = reader.bytes_read
+    if on_progress is not None:
+        on_progress(progress)
+
+
+def _page_of(raw: Any, location: str, matcher: SourceMatcher, window: jobs.Window | None,
+             run_id: str, archive: str, counts: Counter[str]) -> archives.ArchivedPage | None:
+    """The raw page a record gives, or None with the reason counted."""
+    try:
+        record = parse_record(raw)
+    except ValueError as exc:
+        counts["corrupt"] += 1
+        log.warning("%s: offset %d: corrupt record skipped: %s", location, raw.offset, exc)
+        return None
+    if record.record_type != "response":
+        counts[f"{record.record_type or 'untyped'}_records"] += 1
+        return None
+    counts["responses"] += 1
+    uri = record.target_uri
+    if not uri or not is_http_url(uri) or record.captured_at is None:
+        counts["corrupt"] += 1
+        log.warning("%s: offset %d: response without an http(s) target URI or a WARC-Date",
+                    location, raw.offset)
+        return None
+    source = matcher.match(uri)
+    if source is None:
+        counts["other_host" if not matcher.host_known(uri) else "not_an_article_url"] += 1
+        return None
+    if record.http_status != 200:
+        counts[f"http_{(record.http_status or 0) // 100}xx"] += 1
+        return None
+    content_type = record.http_headers.get("content-type")
+    mime = (content_type or "").split(";")[0].strip().lower()
+    if mime and mime not in HTML_TYPES:
+        counts["not_html"] += 1
+        return None
+    try:
+        body = record.read_payload()
+    except ValueError as exc:
+        counts["corrupt"] += 1
+        log.warning("%s: offset %d: %s", location, raw.offset, exc)
+        return None
+    dated = date_page(body, uri, source, content_type, record.captured_at)
+    if dated.published_at is None:
+        counts["undated"] += 1
+        return None
+    if dated.after_capture:
+        counts["dated_after_capture"] += 1
+    if window is not None and not window.contains(dated.published_at):
+        counts["out_of_window"] += 1
+        return None
+    counts["matched"] += 1
+    content_hash = hashlib.sha256(body).hexdigest()
+    record_id = record.record_id or "urn:autonews:sha256:" + hashlib.sha256(
+        f"{uri}\n{record.captured_at.isoformat()}\n{content_hash}".encode()).hexdigest()
+    return archives.ArchivedPage(
+        record_id=record_id, archive=archive, warc_file=location, record_offset=raw.offset,
+        record_length=raw.length, captured_at=record.captured_at, run_id=run_id,
+        source_id=source.id, url=uri, url_hash=url_hash(uri),
+        http_status=record.http_status, content_type=content_type,
+        etag=record.http_headers.get("etag"),
+        last_modified=record.http_headers.get("last-modified"), body=body,
+        content_hash=content_hash, listed_at=dated.published_at,
+        discovered_via=f"archive:{dated.basis}")
+
+
+# ---------------------------------------------------------------- clean, gate, load
+
+
+def process_days(dsn: str, sources: list[Source], files: list[str],
+                 window: jobs.Window | None, base_run_id: str, *, trigger: str,
+                 on_day: Callable[[date, str], None] | None = None,
+                 ) -> list[tuple[date, jobs.SourceResult]]:
+    """Clean, gate and load every (source, UTC day) the records of `files` hold in
+    `window`, as one run per day (`<base_run_id>-<day>`), the import recorded as its crawl
+    stage. Returns the results in day order."""
+    by_id = {s.id: s for s in sources}
+    with connect(dsn) as conn:
+        pairs = archives.touched_days(conn, files, window.start if window else None,
+                                      window.end if window else None, list(by_id))
+    results = []
+    for source_id, day in pairs:
+        if on_day is not None:
+            on_day(day, source_id)
+        results.append((day, process_day(dsn, by_id[source_id], files, day,
+                                         f"{base_run_id}-{day}", trigger=trigger)))
+    return results
+
+
+def process_day(dsn: str, source: Source, files: list[str], day: date, run_id: str, *,
+                trigger: str) -> jobs.SourceResult:
+    """crawl (the archive's figures) -> clean -> gate -> load of one source and day; a
+    failed stage skips the later ones, as in `jobs.run_source`."""
+    window = jobs.Window.for_day(day)
+    result = jobs.SourceResult(source.id, {}, {}, {})
+    stage = "crawl"
+    try:
+        with connect(dsn) as conn:
+            runs.start_stage(conn, run_id, source.id, "crawl", window.bounds, trigger)
+            result.crawl = archives.day_counts(conn, files, source.id, window.start,
+                                               window.end)
+            runs.finish_stage(conn, run_id, source.id, "crawl", "success",
+                              {**result.crawl, "archive_files": len(files)})
+        stage = "clean"
+        result.clean = jobs.clean_source(dsn, source, window, run_id, trigger=trigger)
+        stage = "gate"
+        result.gate = jobs.gate_source(dsn, source.id, window, run_id, trigger=trigger)
+        stage = "load"
+        result.load = jobs.load_source(dsn, source.id, window, run_id, trigger=trigger)
+    except (jobs.StageFailed, psycopg.Error, OSError) as exc:
+        result.error = f"{stage}: {mask_dsn(str(exc))}"
+        for skipped in jobs.STAGES[jobs.STAGES.index(stage) + 1:]:
+            try:
+                jobs.skip_stage(dsn, source.id, window, run_id, skipped, f"{stage} failed",
+                                trigger)
+            except psycopg.Error:
+                pass
+    return result
+
+
+@dataclass
+class ImportReport:
+    """What `import_warcs` did: counts per file, errors per file, results per day."""
+
+    run_id: str
+    files: dict[str, Counter[str]]
+    errors: dict[str, str]
+    days: list[tuple[date, jobs.SourceResult]]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and all(r.ok for _, r in self.days)
+
+
+def import_warcs(dsn: str, locations: list[str], sources: list[Source],
+                 window: jobs.Window | None, *, on_progress: ProgressFn | None = None,
+                 ) -> ImportReport:
+    """`autonews import-warc`: import every file, then clean, gate and load the days they
+    hold. A file that cannot be read (or whose download breaks off) is reported and the
+    others are still imported; what a broken file gave before the break is kept."""
+    report = ImportReport(jobs.new_run_id("archive"), {}, {}, [])
+    for location in locations:
+        try:
+            report.files[location] = import_file(dsn, location, sources, window,
+                                                 report.run_id, on_progress=on_progress)
+        except ArchiveUnavailable as exc:
+            report.errors[location] = str(exc)
+            log.error("%s", exc)
+    report.days = process_days(dsn, sources, locations, window, report.run_id,
+                               trigger="archive")
+    return report
