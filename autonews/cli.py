@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from autonews import cli_warehouse, jobs
+from autonews import cli_archives, cli_warehouse, jobs
 from autonews.sources import DEFAULT_SOURCES, DEMO_SOURCES, ConfigError, Source, load_sources
 from warehouse.connection import WarehouseUnavailable, mask_dsn, resolve_dsn
 
@@ -201,12 +201,22 @@ def backfill(
     demo_port: int = typer.Option(DEMO_PORT, "--demo-port", envvar="AUTONEWS_DEMO_PORT"),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
+    ccnews: bool = typer.Option(False, "--ccnews", help="Import the days from Common "
+                                "Crawl's news archive instead of crawling (resumable)."),
+    lag_days: int | None = typer.Option(None, "--lag-days", min=0, max=60,
+                                        help="With --ccnews: days between publication and "
+                                        "capture to allow (default 3)."),
 ) -> None:
     """Run every day of a range (idempotent: rerunning a day changes nothing)."""
     from concurrent.futures import ThreadPoolExecutor
 
     _logging(verbose)
     days = parse_range(first, last)
+    if ccnews:
+        cli_archives.backfill_ccnews(days, source=source, sources_file=sources_file,
+                                     demo=demo, demo_port=demo_port, lag_days=lag_days,
+                                     as_json=as_json)
+        return
     with _sources_for(demo, sources_file, source, demo_port) as (sources, _site):
         dsn = resolve_dsn()
         jobs.prepare_warehouse(dsn)
@@ -410,6 +420,7 @@ def db_url(
 
 
 cli_warehouse.register(app, db_app)
+cli_archives.register(app)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -83,6 +83,13 @@ def open_archive(location: str, timeout: float = READ_TIMEOUT
         yield handle, path.stat().st_size
 
 
+def archive_name(location: str) -> str:
+    """A file's identity in the warehouse: its URL, or its absolute path."""
+    if location.startswith(("http://", "https://")):
+        return location
+    return str(Path(location).resolve())
+
+
 def import_file(
     dsn: str,
     location: str,
@@ -92,23 +99,26 @@ def import_file(
     *,
     archive: str = "warc",
     scope: str | None = None,
+    name: str | None = None,
     on_progress: ProgressFn | None = None,
 ) -> Counter[str]:
     """Read one WARC file and store the pages it holds for `sources` in `window` (every
     date when None). Damaged records are skipped and counted; the file's row in
     `archive_files` (under `scope`, default the run id) says how it went. Raises
-    `ArchiveUnavailable` when the file cannot be opened or its download breaks off."""
+    `ArchiveUnavailable` when the file cannot be opened or its download breaks off. `name`
+    is the file's identity in the warehouse (default: `location`)."""
     scope = scope or run_id
+    name = name or location
     matcher = SourceMatcher(sources)
     progress = FileProgress(location)
     counts = progress.counts
     with connect(dsn) as conn:
-        archives.start_file(conn, scope, location, run_id)
+        archives.start_file(conn, scope, name, run_id)
         try:
             with open_archive(location) as (stream, size):
                 progress.total_bytes = size
                 reader = CountingReader(stream)
-                _read_into(conn, reader, location, matcher, window, run_id, archive, progress,
+                _read_into(conn, reader, name, matcher, window, run_id, archive, progress,
                            on_progress)
         except (ArchiveUnavailable, OSError, psycopg.Error) as exc:
             if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
@@ -116,12 +126,12 @@ def import_file(
             message = str(exc) if isinstance(exc, ArchiveUnavailable) else \
                 f"reading {location} broke off after {progress.bytes_read} bytes: " \
                 f"{type(exc).__name__}: {exc}"
-            archives.finish_file(conn, scope, location, "failed", progress.bytes_read,
+            archives.finish_file(conn, scope, name, "failed", progress.bytes_read,
                                  dict(counts), message)
             if isinstance(exc, psycopg.Error):
                 raise
             raise ArchiveUnavailable(mask_dsn(message)) from exc
-        archives.finish_file(conn, scope, location, "done", progress.bytes_read, dict(counts))
+        archives.finish_file(conn, scope, name, "done", progress.bytes_read, dict(counts))
     return counts
 
 
@@ -297,13 +307,15 @@ def import_warcs(dsn: str, locations: list[str], sources: list[Source],
     hold. A file that cannot be read (or whose download breaks off) is reported and the
     others are still imported; what a broken file gave before the break is kept."""
     report = ImportReport(jobs.new_run_id("archive"), {}, {}, [])
-    for location in locations:
+    names = [archive_name(location) for location in locations]
+    for location, name in zip(locations, names, strict=True):
         try:
             report.files[location] = import_file(dsn, location, sources, window,
-                                                 report.run_id, on_progress=on_progress)
+                                                 report.run_id, name=name,
+                                                 on_progress=on_progress)
         except ArchiveUnavailable as exc:
             report.errors[location] = str(exc)
             log.error("%s", exc)
-    report.days = process_days(dsn, sources, locations, window, report.run_id,
+    report.days = process_days(dsn, sources, names, window, report.run_id,
                                trigger="archive")
     return report

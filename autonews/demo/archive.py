@@ -9,11 +9,13 @@ of day D+1; CC-NEWS-like files start every 12 hours and are named by that start 
 
 from __future__ import annotations
 
+import gzip
 import io
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from http import HTTPStatus
 from typing import BinaryIO
 from urllib.parse import urlsplit
@@ -137,3 +139,29 @@ def ccnews_layout(captures: list[Capture]) -> dict[str, list[Capture]]:
             files[name] = []
         files[name].append(capture)
     return files
+
+
+@lru_cache(maxsize=4)
+def _ccnews_files(base: str) -> dict[str, bytes]:
+    """Every file of the demo's CC-NEWS-like archive (paths and listings), built once."""
+    files: dict[str, bytes] = {}
+    months: dict[str, list[str]] = {}
+    for path, captures in ccnews_layout(demo_captures(base)).items():
+        out = io.BytesIO()
+        write_warc(out, captures, filename=path.rsplit("/", 1)[-1])
+        files[path] = out.getvalue()
+        months.setdefault(path.rsplit("/", 1)[0], []).append(path)
+    for folder, paths in months.items():
+        files[f"{folder}/warc.paths.gz"] = gzip.compress("".join(
+            p + "\n" for p in sorted(paths)).encode(), mtime=0)
+    return files
+
+
+def ccnews_reply(base: str, path: str) -> tuple[int, str, bytes]:
+    """(status, content type, body) of a path under `/ccnews/` on the demo site."""
+    relative = path.removeprefix(CCNEWS_PREFIX).lstrip("/")
+    body = _ccnews_files(base).get(relative)
+    if body is None:
+        return 404, "text/plain; charset=utf-8", b"no such file in the demo archive\n"
+    kind = "application/warc" if relative.endswith(".warc.gz") else "application/gzip"
+    return 200, kind, body

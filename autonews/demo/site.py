@@ -93,6 +93,11 @@ class DemoRoutes:
             return Reply(ROBOTS.format(base=base), content_type="text/plain; charset=utf-8")
         if path == "/":
             return Reply(self._index(base))
+        if path.startswith("/ccnews/"):  # the demo's own CC-NEWS-like archive
+            from autonews.demo.archive import ccnews_reply
+
+            status, kind, body = ccnews_reply(base, path)
+            return Reply(body, status, content_type=kind)
         for prefix, handler in (
             ("/motorwire/", self._motorwire),
             ("/autoledger/", self._autoledger),
