@@ -63,7 +63,7 @@ def _files_table(title: str, files: dict[str, Counter[str]], errors: dict[str, s
         table.add_column(name.replace("_", " "), justify="right")
     for name, counts in files.items():
         table.add_row(Path(name).name, *(str(counts.get(c, 0)) for c in FILE_COLUMNS))
-    for name, error in errors.items():
+    for name in errors:
         if name not in files:
             table.add_row(f"{Path(name).name} [red]failed[/]", *("–" for _ in FILE_COLUMNS))
     return table

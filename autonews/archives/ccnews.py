@@ -274,3 +274,36 @@ def finish_backfill(dsn: str, plan: BackfillPlan, sources: list[Source], run_id:
     """Clean, gate and load the days the plan's files hold (runs `<run_id>-<day>`)."""
     return process_days(dsn, sources, [f.path for f in plan.files], plan.window, run_id,
                         trigger="ccnews")
+
+
+def rebuild_plan(sources: list[Source], first: date, last: date, paths: list[str], *,
+                 base_url: str | None = None, lag_days: int | None = None) -> BackfillPlan:
+    """The plan of a backfill whose files were listed before (by another task), without
+    listing the archive again."""
+    base, lag = settings(base_url, lag_days)
+    files = [CCNewsFile(p, datetime.min.replace(tzinfo=UTC)) for p in paths]
+    return BackfillPlan(backfill_scope(first, last, sources, lag), day_window(first, last),
+                        base, lag, files)
+
+
+def parse_params(params: dict[str, object], today: date) -> tuple[date, date, str | None]:
+    """(first day, last day, source id or None) of a DAG run's `from` / `to` / `source`
+    params; `CCNewsError` naming the param when one is missing or wrong."""
+    values = {}
+    for key in ("from", "to"):
+        raw = params.get(key)
+        if not raw:
+            raise CCNewsError(f"param '{key}' is required (YYYY-MM-DD)")
+        try:
+            values[key] = date.fromisoformat(str(raw))
+        except ValueError as exc:
+            raise CCNewsError(f"param '{key}' '{raw}' is not a date (YYYY-MM-DD)") from exc
+        if values[key] > today:
+            raise CCNewsError(f"param '{key}' {values[key]} is in the future")
+        if values[key] < FIRST_MONTH:
+            raise CCNewsError(f"param '{key}' {values[key]} is before CC-NEWS began "
+                              f"({FIRST_MONTH:%Y-%m})")
+    if values["from"] > values["to"]:
+        raise CCNewsError(f"param 'from' {values['from']} is after 'to' {values['to']}")
+    source = params.get("source")
+    return values["from"], values["to"], str(source) if source else None
