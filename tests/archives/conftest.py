@@ -26,7 +26,8 @@ ARTICLE_COLUMNS = ("url_hash", "source_id", "canonical_url", "title", "authors",
 
 
 class _Handler(SimpleHTTPRequestHandler):
-    """Static files; records every path asked for; `delay` seconds per 64 KB sent."""
+    """Static files; records every path asked for; waits `delay` seconds before each 8 KB
+    it sends (a slow archive)."""
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
         pass
@@ -42,10 +43,11 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         delay = self.server.delay  # type: ignore[attr-defined]
-        for start in range(0, len(data), 65536):
-            self.wfile.write(data[start:start + 65536])
+        for start in range(0, len(data), 8192):
             if delay:
                 time.sleep(delay)
+            self.wfile.write(data[start:start + 8192])
+            self.wfile.flush()
 
 
 class FileServer:
@@ -68,8 +70,8 @@ class FileServer:
     def requests(self) -> list[str]:
         return self.server.requests  # type: ignore[attr-defined,no-any-return]
 
-    def throttle(self, seconds_per_64k: float) -> None:
-        self.server.delay = seconds_per_64k  # type: ignore[attr-defined]
+    def throttle(self, seconds_per_8k: float) -> None:
+        self.server.delay = seconds_per_8k  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         self.server.shutdown()
