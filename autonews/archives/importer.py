@@ -5,6 +5,7 @@ days they hold exactly as a crawl's (`autonews.jobs`)."""
 from __future__ import annotations
 
 import hashlib
+import http.client
 import logging
 import os
 import time
@@ -117,10 +118,10 @@ def import_file(
         try:
             with open_archive(location) as (stream, size):
                 progress.total_bytes = size
-                reader = CountingReader(stream)
+                reader = CountingReader(stream, size)
                 _read_into(conn, reader, name, matcher, window, run_id, archive, progress,
                            on_progress)
-        except (ArchiveUnavailable, OSError, psycopg.Error) as exc:
+        except (ArchiveUnavailable, OSError, http.client.HTTPException, psycopg.Error) as exc:
             if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                 conn.rollback()
             message = str(exc) if isinstance(exc, ArchiveUnavailable) else \
@@ -149,22 +150,26 @@ def _read_into(conn: psycopg.Connection[Any], reader: CountingReader, location: 
         counts["duplicate_records"] += stored.duplicate_records
         batch.clear()
 
-    for item in split_records(reader):
-        progress.bytes_read = reader.bytes_read
-        if isinstance(item, Damage):
-            counts[item.kind] += 1
-            log.warning("%s: offset %d: %s record skipped: %s", location, item.offset,
-                        item.kind, item.detail)
-        else:
-            counts["records"] += 1
-            page = _page_of(item, location, matcher, window, run_id, archive, counts)
-            if page is not None:
-                batch.append(page)
-                if len(batch) >= BATCH:
-                    flush()
-        if on_progress is not None and time.monotonic() - shown > 0.2:
-            shown = time.monotonic()
-            on_progress(progress)
+    try:
+        for item in split_records(reader):
+            progress.bytes_read = reader.bytes_read
+            if isinstance(item, Damage):
+                counts[item.kind] += 1
+                log.warning("%s: offset %d: %s record skipped: %s", location, item.offset,
+                            item.kind, item.detail)
+            else:
+                counts["records"] += 1
+                page = _page_of(item, location, matcher, window, run_id, archive, counts)
+                if page is not None:
+                    batch.append(page)
+                    if len(batch) >= BATCH:
+                        flush()
+            if on_progress is not None and time.monotonic() - shown > 0.2:
+                shown = time.monotonic()
+                on_progress(progress)
+    except (OSError, http.client.HTTPException):
+        flush()  # the records read whole before the break are good: keep them
+        raise
     flush()
     progress.bytes_read = reader.bytes_read
     if on_progress is not None:

@@ -32,16 +32,25 @@ _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_LINE = re.compile(rb"(?:^|\n)(WARC/1\.[01]\r?\n)")
 
 
-class CountingReader:
-    """A binary stream that counts the bytes read from it (progress, offsets)."""
+class ShortRead(OSError):
+    """The stream ended before the size it announced (a download that broke off)."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+
+class CountingReader:
+    """A binary stream that counts the bytes read from it (progress, offsets) and, when
+    its size is known, refuses to end early: a cut download is an error, not a short file."""
+
+    def __init__(self, stream: BinaryIO, expected: int | None = None) -> None:
         self.stream = stream
+        self.expected = expected
         self.bytes_read = 0
 
     def read(self, size: int = BLOCK) -> bytes:
         data = self.stream.read(size)
         self.bytes_read += len(data)
+        if not data and size and self.expected is not None and self.bytes_read < self.expected:
+            raise ShortRead(f"the stream ended after {self.bytes_read} of its "
+                            f"{self.expected} bytes")
         return data
 
 

@@ -42,6 +42,12 @@ class _Handler(SimpleHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        cut = self.server.cut.get(self.path)  # type: ignore[attr-defined]
+        if cut is not None:  # the connection drops part-way
+            self.wfile.write(data[:cut])
+            self.wfile.flush()
+            self.close_connection = True
+            return
         delay = self.server.delay  # type: ignore[attr-defined]
         for start in range(0, len(data), 8192):
             if delay:
@@ -58,6 +64,7 @@ class FileServer:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Handler, directory=root))
         self.server.requests = []  # type: ignore[attr-defined]
         self.server.delay = 0.0  # type: ignore[attr-defined]
+        self.server.cut = {}  # type: ignore[attr-defined]
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
@@ -72,6 +79,10 @@ class FileServer:
 
     def throttle(self, seconds_per_8k: float) -> None:
         self.server.delay = seconds_per_8k  # type: ignore[attr-defined]
+
+    def cut_after(self, path: str, nbytes: int) -> None:
+        """Serve `path` announcing its full size but hang up after `nbytes`."""
+        self.server.cut[path] = nbytes  # type: ignore[attr-defined]
 
     def stop(self) -> None:
         self.server.shutdown()

@@ -177,6 +177,21 @@ def test_an_unreadable_file_is_reported_and_the_others_imported(dsn, demo, demo_
                  "warc_file = %s", missing) == 1
 
 
+def test_a_download_that_breaks_off_keeps_what_it_read_and_says_so(dsn, demo, demo_sources,
+                                                                   tmp_path, file_server):
+    warc = write_demo_warc(file_server.root / "demo.warc.gz", demo.url)
+    file_server.cut_after("/demo.warc.gz", warc.stat().st_size // 2)
+    url = f"{file_server.url}/demo.warc.gz"
+    report = import_warcs(dsn, [url], list(demo_sources.values()), WINDOW)
+    assert "broke off after" in report.errors[url]
+    kept = len(articles(dsn))
+    assert 0 < kept < len(_expected_urls(demo.url))  # the first half, loaded
+    assert count(dsn, "SELECT count(*) FROM archive_files WHERE status = 'failed'") == 1
+    file_server.server.cut.clear()  # type: ignore[attr-defined]
+    again = import_warcs(dsn, [url], list(demo_sources.values()), WINDOW)
+    assert again.ok and len(articles(dsn)) == len(_expected_urls(demo.url))
+
+
 def test_export_then_import_into_an_empty_warehouse_gives_the_same_articles(
         dsn, other_dsn, demo_sources, tmp_path):
     from autonews.archives.exporter import export_warc
