@@ -27,6 +27,9 @@ from warcio.timeutils import iso_date_to_datetime
 log = logging.getLogger(__name__)
 
 BLOCK = 256 * 1024
+# gzip input is fed in small pieces: zlib copies what follows a member's end (unused_data)
+# at every member, and a big piece would be copied again for each of its many members.
+GZIP_BLOCK = 16 * 1024
 MAX_RECORD_BYTES = 32 * 1024 * 1024  # larger records are skipped, counted as too_large
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_LINE = re.compile(rb"(?:^|\n)(WARC/1\.[01]\r?\n)")
@@ -105,7 +108,7 @@ class WarcRecord:
 def split_records(stream: CountingReader) -> Iterator[RawRecord | Damage]:
     """The records of a WARC stream, gzipped per record or not (sniffed), with the damage
     found between them."""
-    head = stream.read(BLOCK)
+    head = stream.read(GZIP_BLOCK)
     if head.startswith(_GZIP_MAGIC[:2]):
         yield from _gzip_members(stream, head)
     else:
@@ -117,7 +120,7 @@ def _gzip_members(stream: CountingReader, buf: bytes) -> Iterator[RawRecord | Da
     resyncing = False
     while True:
         if not buf:
-            buf = stream.read(BLOCK)
+            buf = stream.read(GZIP_BLOCK)
             if not buf:
                 return
         start = pos
@@ -128,7 +131,7 @@ def _gzip_members(stream: CountingReader, buf: bytes) -> Iterator[RawRecord | Da
         problem: Damage | None = None
         while not decompressor.eof:
             if not buf:
-                buf = stream.read(BLOCK)
+                buf = stream.read(GZIP_BLOCK)
                 if not buf:
                     problem = Damage(start, "truncated",
                                      f"the file ends inside a gzip member ({len(member)} bytes)")
@@ -178,65 +181,77 @@ def _gzip_members(stream: CountingReader, buf: bytes) -> Iterator[RawRecord | Da
                 pos = base + found
                 break
             keep = rest[-2:]
-            more = stream.read(BLOCK)
+            more = stream.read(GZIP_BLOCK)
             if not more:
                 return
             base += len(rest) - len(keep)
             rest = keep + more
 
 
-def _plain_records(stream: CountingReader, buf: bytes) -> Iterator[RawRecord | Damage]:
-    pos = 0  # file offset of buf[0]
-    data = buf
+def _plain_records(stream: CountingReader, data: bytes) -> Iterator[RawRecord | Damage]:
+    i = 0  # next unread byte in data
+    base = 0  # file offset of data[0]
+
+    def refill(need: int = 0) -> bool:
+        """Append the next block (at least `need` bytes), dropping what was read."""
+        nonlocal data, i, base
+        more = stream.read(max(BLOCK, need))
+        if not more:
+            return False
+        base += i
+        data = data[i:] + more
+        i = 0
+        return True
+
     while True:
-        # skip the blank lines between records
-        stripped = data.lstrip(b"\r\n")
-        pos += len(data) - len(stripped)
-        data = stripped
-        while not data:
-            data = stream.read(BLOCK)
-            if not data:
+        while True:  # the blank lines between records
+            while i < len(data) and data[i] in (10, 13):
+                i += 1
+            if i < len(data):
+                break
+            if not refill():
                 return
-            stripped = data.lstrip(b"\r\n")
-            pos += len(data) - len(stripped)
-            data = stripped
-        while b"\r\n\r\n" not in data and b"\n\n" not in data:
-            more = stream.read(BLOCK)
-            if not more:
-                if data.strip():
-                    yield Damage(pos, "truncated", "the file ends inside a record header")
+        while True:  # the end of the WARC header block
+            end = data.find(b"\r\n\r\n", i)
+            if end >= 0:
+                end += 4
+                break
+            end = data.find(b"\n\n", i)
+            if end >= 0:
+                end += 2
+                break
+            if not refill():
+                if data[i:].strip():
+                    yield Damage(base + i, "truncated", "the file ends inside a record header")
                 return
-            data += more
-        end = data.find(b"\r\n\r\n")
-        end = end + 4 if end >= 0 else data.find(b"\n\n") + 2
-        header = data[:end]
+        pos = base + i
+        header = data[i:end]
         length = _content_length(header) if header.startswith(b"WARC/1.") else None
         if length is None:
-            yield Damage(pos, "corrupt", "not a WARC record header: "
-                         + header[:60].decode("latin-1", "replace").splitlines()[0])
-            skipped, data = _resync_plain(stream, data[1:])
-            pos += 1 + skipped
+            first = header[:60].decode("latin-1", "replace").splitlines() or [""]
+            yield Damage(pos, "corrupt", f"not a WARC record header: {first[0]}")
+            skipped, data = _resync_plain(stream, data[i + 1:])
+            base, i = pos + 1 + skipped, 0
             continue
-        total = end + length + 4
-        while len(data) < total:
-            more = stream.read(max(BLOCK, total - len(data)))
-            if not more:
+        head = end - i
+        total = head + length + 4
+        while len(data) - i < total:
+            if not refill(total - (len(data) - i)):
                 yield Damage(pos, "truncated", f"the file ends inside a record of {length} "
                              "bytes")
                 return
-            data += more
-        if data[end + length:total] != b"\r\n\r\n":
+        body_end = i + head + length
+        if data[body_end:i + total] != b"\r\n\r\n":
             yield Damage(pos, "corrupt", "record not followed by a blank line: its "
                          "Content-Length is wrong")
-            skipped, data = _resync_plain(stream, data[1:])
-            pos += 1 + skipped
+            skipped, data = _resync_plain(stream, data[i + 1:])
+            base, i = pos + 1 + skipped, 0
             continue
         if length > MAX_RECORD_BYTES:
             yield Damage(pos, "too_large", f"record of {length} bytes skipped")
         else:
-            yield RawRecord(pos, total, data[:end + length])
-        data = data[total:]
-        pos += total
+            yield RawRecord(pos, total, data[i:body_end])
+        i += total
 
 
 def _resync_plain(stream: CountingReader, data: bytes) -> tuple[int, bytes]:
