@@ -33,8 +33,7 @@ log = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 BATCH = 50
-# How long a silent archive server may keep us waiting for the next bytes.
-READ_TIMEOUT = float(os.environ.get("AUTONEWS_ARCHIVE_TIMEOUT", "60"))
+TIMEOUT_ENV = "AUTONEWS_ARCHIVE_TIMEOUT"
 
 
 class ArchiveUnavailable(OSError):
@@ -54,11 +53,25 @@ class FileProgress:
 ProgressFn = Callable[[FileProgress], None]
 
 
+def read_timeout() -> float:
+    """How long a silent archive server may keep us waiting for the next bytes, seconds
+    (`AUTONEWS_ARCHIVE_TIMEOUT`, default 60)."""
+    raw = os.environ.get(TIMEOUT_ENV, "60")
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value <= 0:
+        raise ArchiveUnavailable(f"{TIMEOUT_ENV} '{raw}' is not a positive number of seconds")
+    return value
+
+
 @contextmanager
-def open_archive(location: str, timeout: float = READ_TIMEOUT
+def open_archive(location: str, timeout: float | None = None
                  ) -> Iterator[tuple[BinaryIO, int | None]]:
     """(stream, size in bytes or None) of a local WARC file or an http(s) URL, streamed:
     nothing is written to disk."""
+    timeout = timeout if timeout is not None else read_timeout()
     if location.startswith(("http://", "https://")):
         from scrapers.settings import USER_AGENT
 
