@@ -23,12 +23,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from autonews import jobs
-from autonews.archives.importer import (
-    ArchiveUnavailable,
-    FileProgress,
-    import_file,
-    process_days,
-)
+from autonews.archives.importer import ArchiveUnavailable, FileProgress, import_file
+from autonews.archives.loading import process_days
 from autonews.sources import Source
 from warehouse import archives
 from warehouse.connection import connect
