@@ -1,0 +1,192 @@
+"""The automotive knowledge base: groups, brands, models, suppliers and people from config/kb."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "config"
+KB_FILES = ("groups.toml", "brands.toml", "models.toml", "suppliers.toml", "people.toml",
+            "context.toml")
+KINDS = ("group", "brand", "model", "supplier", "person")
+BODIES = frozenset({"sedan", "hatchback", "wagon", "suv", "pickup", "van", "coupe",
+                    "convertible", "mpv", "sports", "truck", "bus"})
+POWERTRAINS = frozenset({"ice", "mhev", "hev", "phev", "erev", "bev", "fcev"})
+SECTORS = frozenset({"batteries", "battery_materials", "chips", "autonomy", "parts", "tyres",
+                     "software"})
+RESOLVERS = frozenset({"family", "context"})
+CASES = frozenset({"default", "exact", "any"})
+BARE = frozenset({"family", "unambiguous", "off"})
+ALIAS_KEYS = frozenset({"text", "lang", "ambiguous", "resolve", "case", "not_before",
+                        "not_after"})
+_COMMON = {"id", "name", "aliases"}
+ENTRY_KEYS = {
+    "group": _COMMON | {"country", "parent", "until"},
+    "brand": _COMMON | {"country", "owners"},
+    "model": _COMMON | {"body", "powertrain", "bare", "not_before", "not_after"},
+    "supplier": _COMMON | {"country", "sector"},
+    "person": _COMMON | {"roles"},
+}
+
+
+class KnowledgeBaseError(ValueError):
+    """A knowledge-base file that cannot be used; the message names file, entry and key."""
+
+
+@dataclass(frozen=True)
+class Alias:
+    """One way of writing an entity, and the rules that decide when it is a mention of it."""
+
+    text: str
+    entity_id: str
+    lang: str = "*"
+    ambiguous: bool = False
+    resolve: tuple[str, ...] = ("family", "context")
+    case: str = "default"  # default: as written or in capitals; exact: as written; any
+    not_before: frozenset[str] = frozenset()  # lower-cased words that veto when just before
+    not_after: frozenset[str] = frozenset()  # ... or just after the mention
+
+
+@dataclass(frozen=True)
+class Link:
+    """A parent of an entity (a brand's owner, a model's brand, a person's organisation),
+    valid from `start` to `end` (both included; None: open)."""
+
+    parent_id: str
+    relation: str  # owned_by | model_of | part_of | works_for
+    start: date | None = None
+    end: date | None = None
+    title: str | None = None
+
+    def valid_on(self, day: date | None) -> bool:
+        if day is None:  # no date: today's structure
+            return self.end is None
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    kind: str
+    name: str
+    country: str | None = None
+    links: tuple[Link, ...] = ()
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class KnowledgeBase:
+    entities: dict[str, Entity]
+    aliases: list[Alias]
+    context_words: dict[str, tuple[str, ...]]
+    version: str
+    _family: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+
+    def ancestors(self, entity_id: str, day: date | None) -> list[str]:
+        """Entities a mention of `entity_id` also counts for on `day`: a model's brand, the
+        brand's owners then, their parent groups. People and suppliers count for no one."""
+        found: list[str] = []
+        todo = [entity_id]
+        while todo:
+            current = self.entities[todo.pop()]
+            for link in current.links:
+                if link.relation == "works_for" or not link.valid_on(day):
+                    continue
+                if link.parent_id not in found:
+                    found.append(link.parent_id)
+                    todo.append(link.parent_id)
+        return found
+
+    def family(self, entity_id: str) -> frozenset[str]:
+        """The entity, everything above and below it at any time, a model's sibling models
+        and the people of an organisation: naming one makes an ambiguous alias of another
+        credible."""
+        if not self._family:
+            self._family.update(_families(self.entities))
+        return self._family.get(entity_id, frozenset({entity_id}))
+
+
+def _families(entities: Mapping[str, Entity]) -> dict[str, frozenset[str]]:
+    up: dict[str, set[str]] = {e: set() for e in entities}
+    down: dict[str, set[str]] = {e: set() for e in entities}
+    for entity in entities.values():
+        for link in entity.links:
+            up[entity.id].add(link.parent_id)
+            down[link.parent_id].add(entity.id)
+
+    def closure(start: str, graph: dict[str, set[str]]) -> set[str]:
+        seen: set[str] = set()
+        todo = list(graph[start])
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                todo.extend(graph[node])
+        return seen
+
+    families: dict[str, frozenset[str]] = {}
+    for entity in entities.values():
+        members = {entity.id} | closure(entity.id, up) | closure(entity.id, down)
+        if entity.kind == "model":
+            for link in entity.links:
+                members |= down[link.parent_id]
+        families[entity.id] = frozenset(members)
+    return families
+
+
+def load_knowledge_base(config_dir: Path = CONFIG_DIR) -> KnowledgeBase:
+    """Read and check config/kb/*.toml; raise KnowledgeBaseError naming file, entry and key."""
+    from enrichment.kb_entries import EntryReader
+
+    kb_dir = config_dir / "kb"
+    digest = hashlib.sha256()
+    tables: dict[str, dict[str, Any]] = {}
+    for name in KB_FILES:
+        path = kb_dir / name
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise KnowledgeBaseError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        digest.update(name.encode() + b"\0" + raw + b"\0")
+        try:
+            tables[name] = tomllib.loads(raw.decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise KnowledgeBaseError(f"{path}: not valid TOML: {exc}") from exc
+    reader = EntryReader(kb_dir)
+    reader.read_groups(tables["groups.toml"])
+    reader.read_brands(tables["brands.toml"])
+    reader.read_models(tables["models.toml"])
+    reader.read_suppliers(tables["suppliers.toml"])
+    reader.read_people(tables["people.toml"])
+    reader.check_links()
+    reader.check_aliases()
+    context = _context_words(kb_dir / "context.toml", tables["context.toml"])
+    kb = KnowledgeBase(reader.entities, reader.aliases, context, digest.hexdigest()[:16])
+    log.debug("knowledge base %s: %d entities, %d aliases", kb.version, len(kb.entities),
+              len(kb.aliases))
+    return kb
+
+
+def _context_words(path: Path, table: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    words = table.get("words")
+    if not isinstance(words, dict):
+        raise KnowledgeBaseError(f"{path}: key 'words': expected a table of languages")
+    result: dict[str, tuple[str, ...]] = {}
+    for lang, items in words.items():
+        if not isinstance(items, list) or not all(isinstance(w, str) and w for w in items):
+            raise KnowledgeBaseError(f"{path}: key 'words.{lang}': expected a list of words")
+        result[lang] = tuple(_lower_words(items))
+    return result
+
+
+def _lower_words(items: Iterable[str]) -> list[str]:
+    return [w.strip().lower() for w in items]
