@@ -43,7 +43,7 @@ class EntryReader:
     def read_groups(self, table: Mapping[str, Any]) -> None:
         for entry in self._entries("groups.toml", table, "group"):
             ctx = self._ctx("groups.toml", "group", entry)
-            links = ()
+            links: tuple[Link, ...] = ()
             if "parent" in entry:
                 links = (Link(self._str(ctx, entry, "parent"), "part_of"),)
             attributes = {}

@@ -105,8 +105,8 @@ def group_stories(articles: Sequence[StoryArticle]) -> dict[str, str]:
     ordered = sorted(articles, key=lambda a: (a.published_at or _NEVER, a.url_hash))
     index = {a.url_hash: n for n, a in enumerate(ordered)}
     stories = _Stories(ordered)
-    for left, right in _near_duplicates(ordered):
-        stories.join(index[left], index[right])
+    for one, other in _near_duplicates(ordered):
+        stories.join(index[one], index[other])
     for left, right in _same_events(ordered):
         stories.join(left, right)
     return {a.url_hash: stories.story_id(n) for n, a in enumerate(ordered)}
