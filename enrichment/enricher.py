@@ -73,7 +73,7 @@ class Enricher:
         day: date | None = article.published_at.date() if article.published_at else None
         entities = self.linker.links(mentions, title_length, day)
         topics = self.taxonomy.score([h for h in hits if h.kind == "cue"], title_length,
-                                     language)
+                                     language, text.count(" ") + 1)
         return Enrichment(article.url_hash, tuple(entities), tuple(topics),
                           fingerprint(article.title, article.description, article.body),
                           tuple(mentions))

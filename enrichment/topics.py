@@ -16,6 +16,7 @@ from enrichment.scanner import Hit, Pattern
 TOPIC_KEYS = frozenset({"id", "name", "description", "threshold", "cues"})
 _ID = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
 _LANG = re.compile(r"^(\*|[a-z]{2})$")
+LENGTH_NORM = 400  # words; calibrated with the cue weights on the labelled set
 
 
 class TaxonomyError(ValueError):
@@ -55,15 +56,21 @@ class Taxonomy:
     def patterns(self) -> list[Pattern]:
         return [Pattern(c.text, "cue", n, c.prefix) for n, c in enumerate(self.cues)]
 
-    def score(self, hits: Sequence[Hit], title_length: int,
-              language: str | None) -> list[TopicScore]:
+    def score(self, hits: Sequence[Hit], title_length: int, language: str | None,
+              words: int = 0) -> list[TopicScore]:
         """The topics the article reaches the threshold of, best first."""
         counts: dict[int, int] = {}
         titled: set[int] = set()
-        for hit in hits:
+        covered: dict[str, int] = {}  # topic -> end of its last counted hit
+        # Longest first at each position: overlapping cues of one topic count once
+        # ("battery-electric car" is one cue, not three).
+        for hit in sorted(hits, key=lambda h: (h.start, h.start - h.end)):
             cue = self.cues[hit.index]
             if cue.lang != "*" and language is not None and cue.lang != language:
                 continue
+            if hit.start < covered.get(cue.topic_id, -1):
+                continue
+            covered[cue.topic_id] = hit.end
             counts[hit.index] = counts.get(hit.index, 0) + 1
             if hit.start < title_length:
                 titled.add(hit.index)
@@ -74,8 +81,12 @@ class Taxonomy:
             if index in titled:
                 gained += cue.weight
             raw[cue.topic_id] = raw.get(cue.topic_id, 0.0) + gained
-        scores = [TopicScore(t, round(r / (r + self.topics[t].threshold), 3), round(r, 2))
-                  for t, r in raw.items() if r >= self.topics[t].threshold]
+        # Long articles meet weak cues by chance: the bar rises with the square root of the
+        # length past LENGTH_NORM words.
+        scale = max(1.0, words / LENGTH_NORM) ** 0.5
+        scores = [TopicScore(t, round(r / (r + self.topics[t].threshold * scale), 3),
+                             round(r, 2))
+                  for t, r in raw.items() if r >= self.topics[t].threshold * scale]
         return sorted(scores, key=lambda s: (-s.score, s.topic_id))
 
 
