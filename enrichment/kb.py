@@ -107,9 +107,9 @@ class KnowledgeBase:
         return found
 
     def family(self, entity_id: str) -> frozenset[str]:
-        """The entity, everything above and below it at any time, a model's sibling models
-        and the people of an organisation: naming one makes an ambiguous alias of another
-        credible."""
+        """The entity, everything above and below it at any time, a model's sibling models,
+        a brand's sibling brands and the people of an organisation: naming one makes an
+        ambiguous alias of another credible."""
         if not self._family:
             self._family.update(_families(self.entities))
         return self._family.get(entity_id, frozenset({entity_id}))
@@ -136,7 +136,7 @@ def _families(entities: Mapping[str, Entity]) -> dict[str, frozenset[str]]:
     families: dict[str, frozenset[str]] = {}
     for entity in entities.values():
         members = {entity.id} | closure(entity.id, up) | closure(entity.id, down)
-        if entity.kind == "model":
+        if entity.kind in ("model", "brand"):  # sibling models, sibling brands
             for link in entity.links:
                 members |= down[link.parent_id]
         families[entity.id] = frozenset(members)

@@ -226,18 +226,18 @@ class EntryReader:
         raw = entry.get("aliases", [])
         if not isinstance(raw, list):
             raise self._error(ctx, "aliases", "expected a list of { text = ... } tables")
-        specs = list(raw) + (derived or [])
+        specs = [(f"aliases[{n}]", spec) for n, spec in enumerate(raw)]
+        specs += [("name", spec) for spec in derived or []]
         if name_is_alias and not any(isinstance(a, dict) and a.get("text") == name
-                                     for a in specs):
-            specs.insert(0, {"text": name})
-        aliases = [self._alias(ctx, ident, n, spec) for n, spec in enumerate(specs)]
+                                     for _, a in specs):
+            specs.insert(0, ("name", {"text": name}))
+        aliases = [self._alias(ctx, ident, key, spec) for key, spec in specs]
         self.entities[ident] = Entity(ident, kind, name, entry.get("country"), links,
                                       attributes, tuple(dict.fromkeys(a.text for a in aliases)))
         self._where[ident] = ctx
         self.aliases.extend(aliases)
 
-    def _alias(self, ctx: str, entity_id: str, n: int, spec: Any) -> Alias:
-        key = f"aliases[{n}]"
+    def _alias(self, ctx: str, entity_id: str, key: str, spec: Any) -> Alias:
         if not isinstance(spec, dict):
             raise self._error(ctx, key, "expected { text = ... }")
         unknown = set(spec) - ALIAS_KEYS
