@@ -64,6 +64,7 @@ runs AS (
       FROM pipeline_runs r
      WHERE r.window_start >= %(start)s AND r.window_start < %(end)s
        AND (%(source)s::text IS NULL OR r.source_id = %(source)s)
+       AND r.stage <> 'enrich'  -- it covers every source at once (source '*')
      GROUP BY r.source_id, r.run_id
 ),
 run_days AS (

@@ -87,6 +87,11 @@ def find_entity(conn: psycopg.Connection[Any], text: str) -> EntityRef | None:
     return EntityRef(*row) if row else None
 
 
+def topic_exists(conn: psycopg.Connection[Any], topic_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM topics WHERE topic_id = %s",
+                        (topic_id,)).fetchone() is not None
+
+
 def entity_trend(conn: psycopg.Connection[Any], entity_id: str, first: date, last: date,
                  source_id: str | None = None) -> list[TrendRow]:
     """Articles and mentions of an entity per UTC day and source (days without any left out)."""

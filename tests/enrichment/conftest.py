@@ -49,3 +49,7 @@ def load_demo(dsn: str) -> None:
 
 def changed(article: Article, **values: object) -> Article:
     return dataclasses.replace(article, **values)
+
+
+# The warehouse tests' loaded demo warehouse (days 2026-11-11..13, enriched) for the CLI tests.
+from tests.warehouse.conftest import loaded_copy, loaded_dsn, loaded_template  # noqa: E402, F401

@@ -13,6 +13,7 @@ import pytest
 from psycopg import sql
 
 from autonews.demo.site import DemoSite
+from autonews.enrich import enrich_window
 from autonews.jobs import Window, run_source
 from autonews.sources import DEMO_SOURCES, load_sources
 from tests.conftest import _fresh_db, _with_db
@@ -46,7 +47,7 @@ def _change_one_article(dsn: str) -> None:
 def loaded_template(pg_admin_dsn: str, migrated_template: str,
                     demo_site: DemoSite) -> Iterator[str]:
     """Name of a database holding demo days 2026-11-11..13 (every source, loaded by
-    `run_source`), one corrected article and one failed run."""
+    `run_source`), one corrected article and one failed run, enriched (`enrich_window`)."""
     name = f"autonews_loaded_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
@@ -65,6 +66,8 @@ def loaded_template(pg_admin_dsn: str, migrated_template: str,
     finally:
         demo_site.faults.clear()
     _change_one_article(dsn)
+    enrich_window(dsn, Window(Window.for_day(LOADED_DAYS[0]).start,
+                              Window.for_day(LOADED_DAYS[-1]).end), "fixture-enrich")
     yield name
     with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(

@@ -258,3 +258,46 @@ SELECT s.source_id,
   LEFT JOIN recent_rejects rj ON rj.source_id = s.source_id
  ORDER BY s.source_id
 $$;
+
+-- search_articles with two more filters: only articles mentioning `entity` (an entities id,
+-- roll-ups included: a brand finds its models' articles) and / or about `topic`.
+CREATE FUNCTION search_enriched_articles(
+    query text,
+    max_results integer DEFAULT 20,
+    source text DEFAULT NULL,
+    published_from timestamptz DEFAULT NULL,
+    published_to timestamptz DEFAULT NULL,
+    entity text DEFAULT NULL,
+    topic text DEFAULT NULL
+) RETURNS TABLE (
+    url_hash text, source_id text, published_at timestamptz, title text, canonical_url text,
+    rank real, snippet text
+) LANGUAGE sql STABLE PARALLEL SAFE
+AS $$
+    SELECT hit.url_hash, hit.source_id, hit.published_at, hit.title, hit.canonical_url,
+           hit.rank,
+           regexp_replace(
+               ts_headline(search_config(hit.language), hit.body,
+                           article_query(hit.language, query),
+                           'StartSel=«, StopSel=», MaxWords=30, MinWords=12, MaxFragments=2, '
+                           'FragmentDelimiter=" … "'),
+               '\s+', ' ', 'g')
+      FROM (SELECT s.url_hash, s.source_id, s.published_at, s.title, s.canonical_url,
+                   s.language, s.body,
+                   ts_rank(s.document, article_query(s.language, query), 1) AS rank
+              FROM searchable_articles s
+             WHERE s.document @@ any_language_query(query)
+               AND s.document @@ article_query(s.language, query)
+               AND (source IS NULL OR s.source_id = source)
+               AND (published_from IS NULL OR s.published_at >= published_from)
+               AND (published_to IS NULL OR s.published_at < published_to)
+               AND (entity IS NULL OR EXISTS (
+                       SELECT 1 FROM article_entities l
+                        WHERE l.url_hash = s.url_hash AND l.entity_id = entity))
+               AND (topic IS NULL OR EXISTS (
+                       SELECT 1 FROM article_topics t
+                        WHERE t.url_hash = s.url_hash AND t.topic_id = topic))
+             ORDER BY rank DESC, s.published_at DESC NULLS LAST, s.url_hash
+             LIMIT max_results) AS hit
+     ORDER BY hit.rank DESC, hit.published_at DESC NULLS LAST, hit.url_hash
+$$;
