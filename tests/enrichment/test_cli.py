@@ -108,3 +108,10 @@ def test_the_console_script_has_the_commands():
     assert done.returncode == 0, done.stderr
     for command in ("enrich", "trends", "stories", "entities"):
         assert command in done.stdout
+
+
+def test_the_readme_documents_every_enrichment_command():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for command in ("autonews enrich --from", "autonews trends ENTITY", "autonews stories --date",
+                    "autonews entities --date", "--entity E] [--topic T]"):
+        assert command in readme, command

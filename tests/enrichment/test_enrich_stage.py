@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from autonews.cli_enrichment import Span
 from autonews.demo import catalog
@@ -21,7 +22,8 @@ ALL = Span(datetime(FIRST.year, FIRST.month, FIRST.day, tzinfo=UTC),
 
 def _snapshot(dsn: str) -> dict[str, list[tuple]]:
     with psycopg.connect(dsn) as conn:
-        return {table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()  # noqa: S608
+        return {table: conn.execute(sql.SQL("SELECT * FROM {} ORDER BY 1, 2").format(
+                    sql.Identifier(table))).fetchall()
                 for table in ("article_entities", "article_topics", "stories")} | {
             "enrichments": conn.execute(
                 "SELECT url_hash, enrichment_version, content_hash, story_id, enriched_at "
