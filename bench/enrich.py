@@ -69,15 +69,19 @@ def generate(count: int, seed: int = 13) -> list[ArticleText]:
 
 
 def time_enrichment(enricher: Enricher, articles: list[ArticleText]) -> dict[str, float]:
-    started = time.perf_counter()
+    """Wall time and CPU time of this process (the machine is shared: CPU time is what one
+    core spends, wall time adds the waits for it)."""
+    started, cpu_started = time.perf_counter(), time.process_time()
     results = [enricher.enrich(a) for a in articles]
-    enriched = time.perf_counter()
+    enriched, cpu_enriched = time.perf_counter(), time.process_time()
     grouped = group_stories([story_article(a, r) for a, r in zip(articles, results,
                                                                    strict=True)])
-    done = time.perf_counter()
+    done, cpu_done = time.perf_counter(), time.process_time()
     stories = len(set(grouped.values()))
     return {"enrich_s": enriched - started, "stories_s": done - enriched,
-            "total_s": done - started, "stories": stories}
+            "total_s": done - started, "cpu_enrich_s": cpu_enriched - cpu_started,
+            "cpu_stories_s": cpu_done - cpu_enriched, "cpu_total_s": cpu_done - cpu_started,
+            "stories": stories}
 
 
 def time_matchers(enricher: Enricher, articles: list[ArticleText]) -> dict[str, float]:
@@ -113,10 +117,17 @@ def main() -> None:
     stories_s = statistics.median(r["stories_s"] for r in runs)
     matchers = time_matchers(enricher, articles[:2000])
     quality = evaluate(enricher)
+    cpu_total = statistics.median(r["cpu_total_s"] for r in runs)
     figures: dict[str, Any] = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()} {os.cpu_count()} CPU(s), pinned to one",
+        "load_average_1m": round(os.getloadavg()[0], 2),
         "articles": len(articles), "median_words": words, "repeat": args.repeat,
+        "articles_per_cpu_s": round(len(articles) / cpu_total),
+        "enrich_articles_per_cpu_s": round(len(articles) / statistics.median(
+            r["cpu_enrich_s"] for r in runs)),
+        "stories_articles_per_cpu_s": round(len(articles) / statistics.median(
+            r["cpu_stories_s"] for r in runs)),
         "articles_per_s": round(len(articles) / total),
         "enrich_articles_per_s": round(len(articles) / enrich_s),
         "stories_articles_per_s": round(len(articles) / stories_s),

@@ -72,7 +72,7 @@ class EntityLinker:
         spans: dict[tuple[int, int], list[Alias]] = {}
         shadowed: set[str] = set()
         for hit in hits:
-            alias = self.aliases[hit.index]
+            alias = self.aliases[hit.pattern]
             if alias.lang != "*" and language is not None and alias.lang != language:
                 continue
             found = text[hit.start:hit.end]

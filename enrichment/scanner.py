@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -27,12 +28,11 @@ class Pattern:
     prefix: bool = False
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):  # a tuple: a long article has hundreds, made in a tight loop
     start: int
     end: int  # exclusive
     kind: str
-    index: int
+    pattern: int  # the Pattern's index
 
 
 class Scanner:

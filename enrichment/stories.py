@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import combinations
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -30,7 +31,8 @@ NEAR_DUPLICATE = 0.5  # estimated Jaccard of body shingles
 SAME_EVENT = 0.4  # weighted score of entities, headline words and figures
 WEIGHTS = (0.45, 0.35, 0.20)  # entities, headline, figures
 WINDOW = timedelta(days=3)
-MAX_COMPARISONS = 60  # per article and entity, nearest in time first
+MAX_COMPARISONS = 40  # per article and entity pair, nearest in time first
+MAX_PAIR_ENTITIES = 8  # an article's rarest entities that make its candidate pairs
 _SEED = 20261113
 _NEVER = datetime.max.replace(tzinfo=UTC)  # undated articles sort last
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32")
@@ -130,13 +132,23 @@ def _near_duplicates(articles: Sequence[StoryArticle]) -> Iterable[tuple[str, st
 
 
 def _same_events(articles: Sequence[StoryArticle]) -> Iterable[tuple[int, int]]:
-    by_entity: dict[str, list[int]] = {}
+    """Pairs of articles that report the same event. Candidates share at least two
+    entities, so articles are bucketed by pairs of their entities (the rarest
+    MAX_PAIR_ENTITIES of each), and compared within WINDOW, nearest first."""
+    frequency: dict[str, int] = {}
+    for article in articles:
+        for entity in article.entities:
+            frequency[entity] = frequency.get(entity, 0) + 1
+    by_pair: dict[tuple[str, str], list[int]] = {}
     for n, article in enumerate(articles):
-        if article.published_at is not None:
-            for entity in article.entities:
-                by_entity.setdefault(entity, []).append(n)
+        if article.published_at is None or len(article.entities) < 2:
+            continue
+        chosen = sorted(article.entities, key=lambda e: (frequency[e], e))[:MAX_PAIR_ENTITIES]
+        for pair in combinations(sorted(chosen), 2):
+            by_pair.setdefault(pair, []).append(n)
+    keys = [_EventKey.of(a) for a in articles]
     seen: set[tuple[int, int]] = set()
-    for members in by_entity.values():
+    for members in by_pair.values():
         for position, left in enumerate(members):
             start = articles[left].published_at
             assert start is not None
@@ -148,27 +160,41 @@ def _same_events(articles: Sequence[StoryArticle]) -> Iterable[tuple[int, int]]:
                 if (left, right) in seen:
                     continue
                 seen.add((left, right))
-                if same_event_score(articles[left], articles[right]) >= SAME_EVENT:
+                if keys[left].score(keys[right]) >= SAME_EVENT:
                     yield left, right
+
+
+@dataclass(frozen=True)
+class _EventKey:
+    source_id: str
+    entities: frozenset[str]
+    words: frozenset[str]
+    figures: frozenset[str]
+
+    @classmethod
+    def of(cls, article: StoryArticle) -> _EventKey:
+        terms = article.fingerprint.terms
+        return cls(article.source_id, article.entities,
+                   frozenset(t for t in terms if not t.startswith("#")),
+                   frozenset(t for t in terms if t.startswith("#")))
+
+    def score(self, other: _EventKey) -> float:
+        if self.source_id == other.source_id:
+            return 0.0  # a source does not rewrite its own story; its updates are new articles
+        shared = len(self.entities & other.entities)
+        if shared < 2:
+            return 0.0
+        entities = shared / len(self.entities | other.entities)
+        return (WEIGHTS[0] * entities + WEIGHTS[1] * _jaccard(self.words, other.words)
+                + WEIGHTS[2] * _jaccard(self.figures, other.figures))
 
 
 def same_event_score(one: StoryArticle, other: StoryArticle) -> float:
     """0..1: how likely two articles of different sources report the same event."""
-    if one.source_id == other.source_id:
-        return 0.0  # a source does not rewrite its own story; its updates are new articles
-    shared = one.entities & other.entities
-    if len(shared) < 2:
-        return 0.0
-    entities = len(shared) / len(one.entities | other.entities)
-    words = {t for t in one.fingerprint.terms if not t.startswith("#")}
-    other_words = {t for t in other.fingerprint.terms if not t.startswith("#")}
-    headline = _jaccard(words, other_words)
-    figures = _jaccard({t for t in one.fingerprint.terms if t.startswith("#")},
-                       {t for t in other.fingerprint.terms if t.startswith("#")})
-    return WEIGHTS[0] * entities + WEIGHTS[1] * headline + WEIGHTS[2] * figures
+    return _EventKey.of(one).score(_EventKey.of(other))
 
 
-def _jaccard(one: set[str], other: set[str]) -> float:
+def _jaccard(one: frozenset[str], other: frozenset[str]) -> float:
     union = one | other
     return len(one & other) / len(union) if union else 0.0
 

@@ -65,15 +65,15 @@ class Taxonomy:
         # Longest first at each position: overlapping cues of one topic count once
         # ("battery-electric car" is one cue, not three).
         for hit in sorted(hits, key=lambda h: (h.start, h.start - h.end)):
-            cue = self.cues[hit.index]
+            cue = self.cues[hit.pattern]
             if cue.lang != "*" and language is not None and cue.lang != language:
                 continue
             if hit.start < covered.get(cue.topic_id, -1):
                 continue
             covered[cue.topic_id] = hit.end
-            counts[hit.index] = counts.get(hit.index, 0) + 1
+            counts[hit.pattern] = counts.get(hit.pattern, 0) + 1
             if hit.start < title_length:
-                titled.add(hit.index)
+                titled.add(hit.pattern)
         raw: dict[str, float] = {}
         for index, count in counts.items():
             cue = self.cues[index]
