@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -79,7 +80,7 @@ def enrich(
         raise InvalidInput(str(exc)) from exc
     dsn = resolve_dsn()
     _prepare(dsn)
-    run_id = f"enrich-{datetime.now().astimezone():%Y%m%dT%H%M%S}-{days.first}"
+    run_id = f"enrich-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
     with err.status(f"enriching {days} (UTC)"):
         counts = enrich_window(dsn, Span(days.start_at, days.end_at), run_id,
                                source_ids=source or None, force=force, enricher=enricher)

@@ -55,7 +55,8 @@ def enrich_window(dsn: str, window: WindowLike, run_id: str, *,
     with connect(dsn) as conn:
         runs.start_stage(conn, run_id, scope, "enrich", (window.start, window.end), trigger)
         try:
-            _enrich(conn, enricher, window, run_id, source_ids, force, counts)
+            with store.enrich_lock(conn):
+                _enrich(conn, enricher, window, run_id, source_ids, force, counts)
         except BaseException as exc:
             if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                 conn.rollback()

@@ -4,7 +4,8 @@ story, and the stories themselves (migration 0007). Every write is idempotent.""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,7 @@ log = logging.getLogger(__name__)
 ENTITY_COLUMNS = ("entity_id", "kind", "name", "country", "aliases", "attributes")
 RELATION_COLUMNS = ("entity_id", "related_id", "relation", "valid_from", "valid_to", "title")
 TOPIC_COLUMNS = ("topic_id", "name", "description")
+_LOCK = "autonews-enrich"
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,20 @@ class StoryInput:
     entities: frozenset[str]
     signature: bytes
     story_terms: tuple[str, ...]
+
+
+@contextmanager
+def enrich_lock(conn: psycopg.Connection[Any]) -> Iterator[None]:
+    """One enrich run at a time across every worker: runs over overlapping days would
+    replace the same articles' links and regroup the same stories. A session lock: a killed
+    run frees it. Enrichment is fast; waiting is cheaper than reconciling."""
+    conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (_LOCK,))
+    conn.commit()
+    try:
+        yield
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (_LOCK,))
+        conn.commit()
 
 
 def sync_catalog(conn: psycopg.Connection[Any], kb_version: str,

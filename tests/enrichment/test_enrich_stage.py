@@ -149,3 +149,19 @@ def test_a_failure_is_recorded_with_its_error(dsn, enricher, monkeypatch):
                                      "'test-broken'").fetchone()
         written = conn.execute("SELECT count(*) FROM article_enrichments").fetchone()[0]
     assert status == "failed" and "no space left" in error and written == 0
+
+
+def test_concurrent_runs_over_the_same_days_wait_for_each_other(dsn, enricher):
+    from concurrent.futures import ThreadPoolExecutor
+
+    load_demo(dsn)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda n: enrich_window(dsn, ALL, f"test-parallel-{n}",
+                                                        enricher=enricher), range(2)))
+    assert sorted(r["enriched"] for r in results) == [0, len(catalog.articles())]
+    with psycopg.connect(dsn) as conn:
+        statuses = conn.execute("SELECT DISTINCT status FROM pipeline_runs WHERE stage = "
+                                "'enrich'").fetchall()
+        relations = conn.execute("SELECT count(*), count(DISTINCT (entity_id, related_id, "
+                                 "relation, valid_from)) FROM entity_relations").fetchone()
+    assert statuses == [("success",)] and relations[0] == relations[1]
