@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from enrichment.kb import CONFIG_DIR, KnowledgeBase, load_knowledge_base
+from enrichment.kb import CONFIG_DIR, KnowledgeBase
+from enrichment.kb_loader import load_knowledge_base
 from enrichment.linker import EntityLink, EntityLinker, Mention
 from enrichment.scanner import Scanner, lower_same_length
 from enrichment.stories import Fingerprint, StoryArticle, fingerprint

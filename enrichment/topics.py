@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autonews.core.errors import ConfigError
 from enrichment.kb import CONFIG_DIR
 from enrichment.scanner import Hit, Pattern
 
@@ -19,7 +20,7 @@ _LANG = re.compile(r"^(\*|[a-z]{2})$")
 LENGTH_NORM = 400  # words; calibrated with the cue weights on the labelled set
 
 
-class TaxonomyError(ValueError):
+class TaxonomyError(ConfigError):
     """A topics file that cannot be used; the message names file, topic and key."""
 
 

@@ -67,6 +67,8 @@ def enrich_lock(conn: psycopg.Connection[Any]) -> Iterator[None]:
     try:
         yield
     finally:
+        if conn.info.transaction_status == psycopg.pq.TransactionStatus.INERROR:
+            conn.rollback()  # the body failed: unlock all the same, the caller reports it
         conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (_LOCK,))
         conn.commit()
 

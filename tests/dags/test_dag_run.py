@@ -6,7 +6,9 @@ import psycopg
 import pytest
 
 from autonews.demo import catalog
-from tests.dags.conftest import run_airflow
+from tests.helpers import run_airflow
+
+pytestmark = pytest.mark.e2e
 
 
 def _counts(dsn):
@@ -18,7 +20,6 @@ def _counts(dsn):
     return articles, stages
 
 
-@pytest.mark.slow
 def test_dag_test_of_a_demo_day_loads_once(airflow_env, dsn, demo):
     day = catalog.latest_day()
     env = {**airflow_env, "AIRFLOW_CONN_AUTONEWS_WAREHOUSE": dsn, "AUTONEWS_DEMO_URL": demo.url}

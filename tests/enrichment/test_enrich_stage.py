@@ -3,21 +3,21 @@ changes nothing, that a changed article or knowledge base is redone, and its run
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
 from psycopg import sql
 
-from autonews.cli_enrichment import Span
+from autonews.core import Window
 from autonews.demo import catalog
-from autonews.enrich import enrich_window
-from tests.enrichment.conftest import changed, demo_article, load_articles, load_demo
+from autonews.jobs import enrich_window
+from tests.demo_warehouse import demo_article, load_articles, load_demo
 from transforms import url_hash
 
 FIRST, LAST = catalog.days()[0], catalog.days()[-1]
-ALL = Span(datetime(FIRST.year, FIRST.month, FIRST.day, tzinfo=UTC),
-           datetime(LAST.year, LAST.month, LAST.day, tzinfo=UTC) + timedelta(days=1))
+ALL = Window.days(FIRST, LAST)
 
 
 def _snapshot(dsn: str) -> dict[str, list[tuple]]:
@@ -48,8 +48,8 @@ def enriched(dsn, enricher):
 
 def test_every_demo_article_is_enriched_and_the_run_is_recorded(enriched):
     dsn, counts = enriched
-    assert counts["articles"] == counts["enriched"] == len(catalog.articles())
-    assert counts["skipped"] == 0
+    assert counts.articles == counts.enriched == len(catalog.articles())
+    assert counts.skipped == 0
     with psycopg.connect(dsn) as conn:
         run = conn.execute("SELECT source_id, status, counts ->> 'enriched' FROM pipeline_runs "
                            "WHERE run_id = 'test-enrich' AND stage = 'enrich'").fetchone()
@@ -96,37 +96,37 @@ def test_a_rerun_changes_nothing(enriched, enricher):
     dsn, _ = enriched
     before = _snapshot(dsn)
     again = enrich_window(dsn, ALL, "test-enrich-again", enricher=enricher)
-    assert again["enriched"] == 0 and again["skipped"] == len(catalog.articles())
-    assert again["story_changes"] == 0 and again["stories_rebuilt"] == 0
-    assert not again["catalogue_updated"]
+    assert again.enriched == 0 and again.skipped == len(catalog.articles())
+    assert again.story_changes == 0 and again.stories_rebuilt == 0
+    assert not again.catalogue_updated
     assert _snapshot(dsn) == before
 
 
 def test_a_changed_article_is_enriched_again_and_force_redoes_everything(enriched, enricher):
     dsn, _ = enriched
     item = next(a for a in catalog.by_source("gearbox") if a.slug.startswith("eqb-"))
-    article = changed(demo_article(item), body=demo_article(item).body
+    article = dataclasses.replace(demo_article(item), body=demo_article(item).body
                       + "\n\nKia said its EV6 was not affected.")
     load_articles(dsn, [("gearbox", article)], "fixture-change")
     again = enrich_window(dsn, ALL, "test-enrich-change", enricher=enricher)
-    assert again["enriched"] == 1
+    assert again.enriched == 1
     with psycopg.connect(dsn) as conn:
         ids = {r[0] for r in conn.execute(
             "SELECT entity_id FROM article_entities WHERE url_hash = %s",
             (url_hash(article.canonical_url),))}
     assert {"kia", "kia_ev6", "hyundai_motor_group"} <= ids
     forced = enrich_window(dsn, ALL, "test-enrich-force", force=True, enricher=enricher)
-    assert forced["enriched"] == len(catalog.articles()) and forced["story_changes"] == 0
+    assert forced.enriched == len(catalog.articles()) and forced.story_changes == 0
 
 
 def test_only_the_window_and_the_sources_asked_for_are_enriched(dsn, enricher):
     load_demo(dsn)
     day = catalog.days()[3]
     start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    counts = enrich_window(dsn, Span(start, start + timedelta(days=1)), "test-one-day",
+    counts = enrich_window(dsn, Window(start, start + timedelta(days=1)), "test-one-day",
                            source_ids=["gearbox"], enricher=enricher)
     expected = len(catalog.published_on(day, "gearbox"))
-    assert counts["articles"] == counts["enriched"] == expected
+    assert counts.articles == counts.enriched == expected
     with psycopg.connect(dsn) as conn:
         rows = conn.execute("SELECT count(*) FROM article_enrichments").fetchone()[0]
         scope = conn.execute("SELECT source_id FROM pipeline_runs WHERE run_id = "
@@ -158,7 +158,7 @@ def test_concurrent_runs_over_the_same_days_wait_for_each_other(dsn, enricher):
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda n: enrich_window(dsn, ALL, f"test-parallel-{n}",
                                                         enricher=enricher), range(2)))
-    assert sorted(r["enriched"] for r in results) == [0, len(catalog.articles())]
+    assert sorted(r.enriched for r in results) == [0, len(catalog.articles())]
     with psycopg.connect(dsn) as conn:
         statuses = conn.execute("SELECT DISTINCT status FROM pipeline_runs WHERE stage = "
                                 "'enrich'").fetchall()

@@ -1,63 +1,24 @@
-"""The enrichment commands: `enrich`, `trends`, `stories`, `entities` (a thin shell over
-`autonews.enrich` and `warehouse.enrichment_reports`)."""
+"""The enrichment commands: `enrich` (pipeline) and `trends`, `stories`, `entities`
+(analysts): a thin shell over `autonews.jobs.enrich` and `warehouse.enrichment_reports`."""
 
 from __future__ import annotations
 
 import json
-import sys
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from functools import wraps
-from typing import Any, TypeVar
+from datetime import date
 
-import psycopg
 import typer
 from rich.bar import Bar
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from warehouse.connection import connect, resolve_dsn
-from warehouse.periods import DayRange, InvalidInput
+from autonews.cli.common import err, out, warehouse, warehouse_dsn
+from autonews.core.errors import BadInput
+from autonews.core.settings import Settings
+from autonews.core.vocabulary import Trigger
+from autonews.core.window import Window, parse_day
+from autonews.jobs import new_run_id
 
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
 KINDS = ("group", "brand", "model", "supplier", "person")
-
-
-@dataclass(frozen=True)
-class Span:
-    """[start, end) of publication instants, as the enrich stage takes it."""
-
-    start: datetime
-    end: datetime
-
-
-def _prepare(dsn: str) -> None:
-    from warehouse.schema import migrate
-
-    with connect(dsn) as conn:
-        migrate(conn)
-
-
-@contextmanager
-def _warehouse() -> Iterator[psycopg.Connection[Any]]:
-    dsn = resolve_dsn()
-    _prepare(dsn)
-    with connect(dsn) as conn:
-        yield conn
-
-
-def _day(value: str, option: str) -> date:
-    return DayRange.parse(value, value).first if value else _missing(option)
-
-
-def _missing(option: str) -> date:
-    raise InvalidInput(f"{option} is required (YYYY-MM-DD)")
 
 
 def enrich(
@@ -70,28 +31,28 @@ def enrich(
 ) -> None:
     """Link entities, score topics and group stories for the articles of a range (idempotent:
     articles already enriched with this knowledge base and these rules are skipped)."""
-    from autonews.enrich import default_enricher, enrich_window
+    from autonews.jobs.enrich import default_enricher, enrich_window
     from enrichment import KnowledgeBaseError, TaxonomyError
 
-    days = DayRange.parse(first, last)
+    days = Window.parse(first, last)
     try:
         enricher = default_enricher()
     except (KnowledgeBaseError, TaxonomyError) as exc:
-        raise InvalidInput(str(exc)) from exc
-    dsn = resolve_dsn()
-    _prepare(dsn)
-    run_id = f"enrich-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+        raise BadInput(str(exc)) from exc
+    dsn = warehouse_dsn(Settings.from_env())
+    run_id = new_run_id("enrich")
     with err.status(f"enriching {days} (UTC)"):
-        counts = enrich_window(dsn, Span(days.start_at, days.end_at), run_id,
-                               source_ids=source or None, force=force, enricher=enricher)
+        counts = enrich_window(dsn, days, run_id, source_ids=source or None, force=force,
+                               trigger=Trigger.CLI, enricher=enricher)
     if as_json:
-        out.print_json(json.dumps({"run_id": run_id, "days": str(days), **counts}))
+        out.print_json(json.dumps({"run_id": run_id, "days": str(days),
+                                   **counts.to_counts()}))
         return
-    out.print(f"enrich {run_id}: {counts['articles']:,} articles published {days} (UTC): "
-              f"{counts['enriched']:,} enriched, {counts['skipped']:,} already current; "
-              f"{counts['entity_links']:,} entity links, {counts['topic_links']:,} topic links; "
-              f"{counts['stories']:,} stories, {counts['story_changes']:,} story changes "
-              f"(version {counts['version']})", highlight=False)
+    out.print(f"enrich {run_id}: {counts.articles:,} articles published {days} (UTC): "
+              f"{counts.enriched:,} enriched, {counts.skipped:,} already current; "
+              f"{counts.entity_links:,} entity links, {counts.topic_links:,} topic links; "
+              f"{counts.stories:,} stories, {counts.story_changes:,} story changes "
+              f"(version {counts.version})", highlight=False, markup=False)
 
 
 def trends(
@@ -105,19 +66,19 @@ def trends(
     """Articles mentioning an entity per UTC day, as a bar chart, and per source."""
     from warehouse.enrichment_reports import entity_trend, find_entity
 
-    days = DayRange.parse(first, last, default_days=30)
-    with _warehouse() as conn:
+    days = Window.parse(first, last, default_days=30)
+    with warehouse(Settings.from_env()) as conn:
         ref = find_entity(conn, entity)
         if ref is None:
-            raise InvalidInput(f"no entity is called {entity!r} (is the range enriched? "
-                               "try `autonews entities --date D`)")
-        rows = entity_trend(conn, ref.entity_id, days.first, days.last, source)
+            raise BadInput(f"no entity is called {entity!r} (is the range enriched? "
+                           "try `autonews entities --date D`)")
+        rows = entity_trend(conn, ref.entity_id, days.first_day, days.last_day, source)
     if as_json:
         out.print_json(json.dumps({"entity_id": ref.entity_id, "name": ref.name,
                                    "kind": ref.kind, "days": str(days),
                                    "rows": [r.as_dict() for r in rows]}))
         return
-    per_day: dict[date, int] = {d: 0 for d in days.days()}
+    per_day: dict[date, int] = {d: 0 for d in days.dates()}
     per_source: dict[str, int] = {}
     for row in rows:
         per_day[row.day] += row.articles
@@ -148,8 +109,8 @@ def stories(
     """The day's stories, most sources first, with the articles of each."""
     from warehouse.enrichment_reports import day_stories
 
-    the_day = _day(day, "--date")
-    with _warehouse() as conn:
+    the_day = parse_day(day)
+    with warehouse(Settings.from_env()) as conn:
         found = day_stories(conn, the_day, limit)
     if as_json:
         out.print_json(json.dumps([s.as_dict() for s in found]))
@@ -178,9 +139,9 @@ def entities(
     from warehouse.enrichment_reports import day_entities
 
     if kind is not None and kind not in KINDS:
-        raise InvalidInput(f"--kind '{kind}' is not one of {', '.join(KINDS)}")
-    the_day = _day(day, "--date")
-    with _warehouse() as conn:
+        raise BadInput(f"--kind '{kind}' is not one of {', '.join(KINDS)}")
+    the_day = parse_day(day)
+    with warehouse(Settings.from_env()) as conn:
         found = day_entities(conn, the_day, kind=kind, limit=limit)
     if as_json:
         out.print_json(json.dumps([e.as_dict() for e in found]))
@@ -197,25 +158,9 @@ def entities(
         err.print(f"no entities on {the_day}", highlight=False)
 
 
-def _usage_errors(func: F, problem: type[Exception]) -> F:
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InvalidInput as exc:
-            raise problem(str(exc)) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
 def register(app: typer.Typer) -> None:
     """Add `enrich`, `trends`, `stories` and `entities` to `app`."""
-    from autonews.cli import UsageProblem, friendly  # here: autonews.cli imports this module
-
-    def command(func: F) -> F:
-        return friendly(_usage_errors(func, UsageProblem))
-
-    app.command("enrich")(command(enrich))
-    app.command("trends")(command(trends))
-    app.command("stories")(command(stories))
-    app.command("entities")(command(entities))
+    app.command("enrich")(enrich)
+    app.command("trends")(trends)
+    app.command("stories")(stories)
+    app.command("entities")(entities)

@@ -10,31 +10,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 import psycopg
 
+from autonews.core.results import EnrichResult
+from autonews.core.vocabulary import Stage, Trigger
+from autonews.core.window import Window
+from autonews.jobs.stage import recorded_stage
 from enrichment import ArticleText, Enricher, Enrichment, StoryArticle, group_stories
 from enrichment.stories import WINDOW as STORY_CONTEXT
 from enrichment.stories import Fingerprint
 from warehouse import enrichment as store
-from warehouse import runs
-from warehouse.connection import connect
 
 log = logging.getLogger(__name__)
 
 ALL_SOURCES = "*"  # pipeline_runs.source_id of an enrich run over every source
 BATCH = 1000  # articles per write transaction
-
-
-class WindowLike(Protocol):
-    @property
-    def start(self) -> datetime: ...
-
-    @property
-    def end(self) -> datetime: ...
 
 
 @lru_cache(maxsize=1)
@@ -43,50 +36,40 @@ def default_enricher() -> Enricher:
     return Enricher()
 
 
-def enrich_window(dsn: str, window: WindowLike, run_id: str, *,
+def enrich_window(dsn: str, window: Window, run_id: str, *,
                   source_ids: Sequence[str] | None = None, force: bool = False,
-                  trigger: str = "cli", enricher: Enricher | None = None) -> dict[str, Any]:
+                  trigger: str = Trigger.CLI, enricher: Enricher | None = None) -> EnrichResult:
     """Enrich the articles published in `window` (of `source_ids`, default all) and regroup
     the stories around it; one `pipeline_runs` row (stage `enrich`, source `*` or the ids
-    joined by commas). Returns the counts it records."""
+    joined by commas)."""
     enricher = enricher or default_enricher()
     scope = ",".join(sorted(source_ids)) if source_ids else ALL_SOURCES
-    counts: dict[str, Any] = {"version": enricher.version}
-    with connect(dsn) as conn:
-        runs.start_stage(conn, run_id, scope, "enrich", (window.start, window.end), trigger)
-        try:
-            with store.enrich_lock(conn):
-                _enrich(conn, enricher, window, run_id, source_ids, force, counts)
-        except BaseException as exc:
-            if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                conn.rollback()
-            try:
-                runs.finish_stage(conn, run_id, scope, "enrich", "failed", counts,
-                                  f"{type(exc).__name__}: {exc}")
-            except psycopg.Error:
-                log.warning("could not record the failure of enrich %s", run_id)
-            raise
-        runs.finish_stage(conn, run_id, scope, "enrich", "success", counts)
-    return counts
+    with recorded_stage(dsn, run_id, scope, Stage.ENRICH, window, trigger,
+                        EnrichResult(version=enricher.version)) as (conn, recorded), \
+            store.enrich_lock(conn):
+        _enrich(conn, enricher, window, run_id, source_ids, force, recorded.result)
+    return recorded.result
 
 
-def _enrich(conn: psycopg.Connection[Any], enricher: Enricher, window: WindowLike,
+def _enrich(conn: psycopg.Connection[Any], enricher: Enricher, window: Window,
             run_id: str, source_ids: Sequence[str] | None, force: bool,
-            counts: dict[str, Any]) -> None:
-    counts["catalogue_updated"] = sync_catalogue(conn, enricher)
+            counts: EnrichResult) -> None:
+    counts.catalogue_updated = sync_catalogue(conn, enricher)
     pending, current = store.pending_articles(conn, window.start, window.end, enricher.version,
                                               source_ids=source_ids, force=force)
-    counts.update(articles=len(pending) + current, enriched=0, skipped=current,
-                  entity_links=0, topic_links=0)
+    counts.articles, counts.skipped = len(pending) + current, current
     for offset in range(0, len(pending), BATCH):
         batch = pending[offset:offset + BATCH]
         rows = [_row(a, enricher.enrich(_text(a))) for a in batch]
         written = store.write_enrichments(conn, rows, enricher.version, run_id)
-        counts["enriched"] += written["articles"]
-        counts["entity_links"] += written["entity_links"]
-        counts["topic_links"] += written["topic_links"]
-    counts.update(regroup_stories(conn, window))
-    log.info("enrich %s..%s: %s", window.start, window.end, counts)
+        counts.enriched += written["articles"]
+        counts.entity_links += written["entity_links"]
+        counts.topic_links += written["topic_links"]
+    stories = regroup_stories(conn, window)
+    counts.stories = stories["stories"]
+    counts.story_changes = stories["story_changes"]
+    counts.stories_rebuilt = stories["stories_rebuilt"]
+    log.info("enrich %s: %s", window, counts)
 
 
 def sync_catalogue(conn: psycopg.Connection[Any], enricher: Enricher) -> bool:
@@ -100,7 +83,7 @@ def sync_catalogue(conn: psycopg.Connection[Any], enricher: Enricher) -> bool:
     return store.sync_catalog(conn, kb.version, entities, relations, taxonomy.version, topics)
 
 
-def regroup_stories(conn: psycopg.Connection[Any], window: WindowLike) -> dict[str, int]:
+def regroup_stories(conn: psycopg.Connection[Any], window: Window) -> dict[str, int]:
     """Group the enriched articles of the window and STORY_CONTEXT on each side into
     stories; write the stories of every group that has an article in the window."""
     inputs = store.story_inputs(conn, window.start - STORY_CONTEXT, window.end + STORY_CONTEXT)
