@@ -36,6 +36,9 @@ def test_run_demo_loads_the_latest_day_then_a_rerun_changes_nothing(cli_env):
                                     FAILED_OUTCOMES for p in broken)
     assert by_source["motorwire"]["rejected"] == sum(
         p.source == "motorwire" and p.kind in ("gallery", "video", "slow") for p in broken)
+    # the day's articles were enriched right after their load
+    assert summary["enrich_error"] is None
+    assert summary["enrich"]["enriched"] == len(catalog.published_on(catalog.latest_day()))
 
     again = autonews(cli_env, "run", "--demo")
     assert again.returncode == 0, again.stderr[-3000:]

@@ -29,6 +29,10 @@ def test_dag_test_of_a_demo_day_loads_once(airflow_env, dsn, demo):
     assert count == len(catalog.published_on(day))
     assert {s[1] for s in stages} == {"motorwire", "autoledger", "gearbox"}
     assert all(s[3] == "success" for s in stages)
+    with psycopg.connect(dsn) as conn:  # the enrich task ran over the day's articles
+        enriched = conn.execute("SELECT status, counts ->> 'enriched' FROM pipeline_runs "
+                                "WHERE stage = 'enrich'").fetchall()
+    assert enriched == [("success", str(count))]
 
     second = run_airflow(env, "dags", "test", "autonews_daily", day.isoformat())
     assert second.returncode == 0, (second.stdout + second.stderr)[-4000:]
