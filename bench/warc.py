@@ -48,10 +48,12 @@ READERS = ("warcio", "autonews reader", "autonews import pass",
 def write_files(folder: Path, copies: int) -> dict[str, Path]:
     from autonews.demo import catalog
     from autonews.demo.archive import demo_captures, write_warc
+    from autonews.demo.faults import FaultSet
+    from autonews.demo.site import DemoRoutes
 
     catalog.set_scale(copies)
     try:
-        captures = demo_captures(BASE)
+        captures = demo_captures(DemoRoutes(FaultSet()), BASE)
     finally:
         catalog.set_scale(1)
     files = {}
@@ -97,6 +99,7 @@ def import_pass(copies: int, ours: bool = True) -> Callable[[Path], int]:
     from autonews.archives.importer import _page_of
     from autonews.archives.matching import SourceMatcher
     from autonews.archives.reader import CountingReader, Damage, split_records
+    from autonews.core import ArchiveKind
     from autonews.demo import catalog
     from autonews.sources import DEMO_SOURCES, load_sources
 
@@ -113,7 +116,7 @@ def import_pass(copies: int, ours: bool = True) -> Callable[[Path], int]:
                 if isinstance(raw, Damage):
                     continue
                 records += 1
-                _page_of(raw, str(path), matcher, None, "bench", "warc", counts)
+                _page_of(raw, str(path), matcher, None, "bench", ArchiveKind.WARC, counts)
         return records
 
     return run

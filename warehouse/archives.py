@@ -12,7 +12,10 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from warehouse.connection import mask_dsn
+from autonews.core.results import ArchiveImportResult
+from autonews.core.secrets import mask_secrets
+from autonews.core.vocabulary import ArchiveKind, FileStatus
+from autonews.core.window import Window
 
 # Every writer of archived pages takes this transaction lock: two workers importing files
 # that share records cannot both find a record new and store it twice.
@@ -24,7 +27,7 @@ class ArchivedPage:
     """One WARC response record kept for a source, ready for `raw_pages`."""
 
     record_id: str
-    archive: str  # warc | ccnews
+    archive: ArchiveKind
     warc_file: str
     record_offset: int
     record_length: int
@@ -133,13 +136,16 @@ SELECT DISTINCT r.source_id, (r.listed_at AT TIME ZONE 'UTC')::date AS day
 """
 
 
-def touched_days(conn: psycopg.Connection[Any], files: Sequence[str], start: datetime | None,
-                 end: datetime | None, sources: Sequence[str] | None
-                 ) -> list[tuple[str, date]]:
-    """(source, UTC day) pairs of the pages the records of `files` hold in [start, end)."""
-    rows = conn.execute(_TOUCHED_SQL, {"files": list(files), "start": start, "end": end,
-                                       "sources": list(sources) if sources else None})
-    return [(source, day) for source, day in rows.fetchall()]
+def touched_days(conn: psycopg.Connection[Any], files: Sequence[str], window: Window | None,
+                 sources: Sequence[str] | None) -> list[tuple[str, date]]:
+    """(source, UTC day) pairs of the pages the records of `files` hold in `window` (every
+    date when None), of `sources` (every source when None), by day."""
+    with conn.transaction():
+        rows = conn.execute(_TOUCHED_SQL, {
+            "files": list(files), "start": window.start if window else None,
+            "end": window.end if window else None,
+            "sources": list(sources) if sources else None}).fetchall()
+    return [(source, day) for source, day in rows]
 
 
 _DAY_COUNTS_SQL = """
@@ -156,20 +162,26 @@ SELECT count(*) AS records,
 
 
 def day_counts(conn: psycopg.Connection[Any], files: Sequence[str], source_id: str,
-               start: datetime, end: datetime) -> dict[str, int]:
-    """What the records of `files` hold for one source and window (the import's stage row)."""
-    row = conn.execute(_DAY_COUNTS_SQL, (list(files), source_id, start, end)).fetchone()
+               window: Window) -> ArchiveImportResult:
+    """What the records of `files` hold for one source and window: the import's crawl
+    stage."""
+    with conn.transaction():
+        row = conn.execute(_DAY_COUNTS_SQL, (list(files), source_id, window.start,
+                                             window.end)).fetchone()
     assert row is not None
     records, archived, crawled = (int(v or 0) for v in row)
-    return {"in_window": records, "fetched": archived, "not_modified": crawled, "failed": 0}
+    return ArchiveImportResult(listed=records, in_window=records, fetched=archived,
+                               not_modified=crawled, archive_files=len(files))
 
 
 # ---------------------------------------------------------------- per-file progress
 
 
 def done_files(conn: psycopg.Connection[Any], scope: str) -> set[str]:
-    rows = conn.execute("SELECT warc_file FROM archive_files WHERE scope = %s AND status = 'done'",
-                        (scope,)).fetchall()
+    """The files of `scope` read to their end."""
+    with conn.transaction():
+        rows = conn.execute("SELECT warc_file FROM archive_files WHERE scope = %s "
+                            "AND status = %s", (scope, FileStatus.DONE)).fetchall()
     return {row[0] for row in rows}
 
 
@@ -178,22 +190,23 @@ def start_file(conn: psycopg.Connection[Any], scope: str, warc_file: str, run_id
     with conn.transaction():
         conn.execute(
             """INSERT INTO archive_files (scope, warc_file, run_id, status)
-               VALUES (%s, %s, %s, 'running')
+               VALUES (%(scope)s, %(file)s, %(run)s, %(status)s)
                ON CONFLICT (scope, warc_file) DO UPDATE
-                  SET status = 'running', run_id = EXCLUDED.run_id,
+                  SET status = %(status)s, run_id = EXCLUDED.run_id,
                       attempts = archive_files.attempts + 1, started_at = now(),
                       finished_at = NULL, error = NULL""",
-            (scope, warc_file, run_id))
+            {"scope": scope, "file": warc_file, "run": run_id, "status": FileStatus.RUNNING})
 
 
-def finish_file(conn: psycopg.Connection[Any], scope: str, warc_file: str, status: str,
+def finish_file(conn: psycopg.Connection[Any], scope: str, warc_file: str, status: FileStatus,
                 bytes_read: int, counts: dict[str, Any], error: str | None = None) -> None:
+    """Record how the reading of a file ended: done, or failed with the (masked) error."""
     with conn.transaction():
         conn.execute(
             """UPDATE archive_files
                   SET status = %s, bytes_read = %s, counts = %s, error = %s, finished_at = now()
                 WHERE scope = %s AND warc_file = %s""",
-            (status, bytes_read, Jsonb(counts), mask_dsn(error) if error else None, scope,
+            (status, bytes_read, Jsonb(counts), mask_secrets(error) if error else None, scope,
              warc_file))
 
 
@@ -229,13 +242,14 @@ SELECT raw_page_id, run_id, source_id, url, final_url, http_status, fetched_at, 
 """
 
 
-def stored_pages(conn: psycopg.Connection[Any], start: datetime, end: datetime,
-                 source_id: str | None = None, batch: int = 200) -> Iterator[StoredPage]:
+def stored_pages(conn: psycopg.Connection[Any], window: Window, source_id: str | None = None,
+                 batch: int = 200) -> Iterator[StoredPage]:
     """Every stored page with its HTML listed in [start, end), oldest fetch first, from a
     server-side cursor (a range of any size never sits in memory at once)."""
     with conn.transaction(), conn.cursor(name="autonews_export_warc") as cur:
         cur.itersize = batch
-        cur.execute(_EXPORT_SQL, {"start": start, "end": end, "source": source_id})
+        cur.execute(_EXPORT_SQL, {"start": window.start, "end": window.end,
+                                  "source": source_id})
         for row in cur:
             values = list(row)
             values[10] = bytes(values[10])

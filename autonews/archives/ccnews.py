@@ -13,51 +13,29 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
-import os
 import re
 import urllib.error
 import urllib.request
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from autonews import jobs
-from autonews.archives.importer import ArchiveUnavailable, FileProgress, import_file
-from autonews.archives.loading import process_days
-from autonews.sources import Source
+from autonews.archives.importer import FileProgress, import_file
+from autonews.archives.loading import load_days
+from autonews.core.errors import ArchiveUnavailable, BadInput
+from autonews.core.results import SourceSummary
+from autonews.core.settings import Settings, check_lag_days
+from autonews.core.source import Source
+from autonews.core.vocabulary import ArchiveKind, Trigger
+from autonews.core.window import Window, parse_day, today_utc
 from warehouse import archives
 from warehouse.connection import connect
 
 log = logging.getLogger(__name__)
 
-BASE_URL_ENV = "AUTONEWS_CCNEWS_BASE_URL"
-LAG_DAYS_ENV = "AUTONEWS_CCNEWS_LAG_DAYS"
-DEFAULT_BASE_URL = "https://data.commoncrawl.org"
-DEFAULT_LAG_DAYS = 3
 FIRST_MONTH = date(2016, 8, 1)  # CC-NEWS starts in August 2016
 _FILE_NAME = re.compile(r"CC-NEWS-(\d{14})-(\d{5})\.warc\.gz$")
-
-
-class CCNewsError(ValueError):
-    """A CC-NEWS backfill that cannot start (bad setting, no listing); names what."""
-
-
-def settings(base_url: str | None = None, lag_days: int | None = None) -> tuple[str, int]:
-    """(base URL, lag in days): the arguments, else `AUTONEWS_CCNEWS_BASE_URL` /
-    `AUTONEWS_CCNEWS_LAG_DAYS`, else Common Crawl's public endpoint and 3 days."""
-    base = (base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL).rstrip("/")
-    if not base.startswith(("http://", "https://")):
-        raise CCNewsError(f"{BASE_URL_ENV} '{base}' is not an http(s) URL")
-    if lag_days is None:
-        raw = os.environ.get(LAG_DAYS_ENV, str(DEFAULT_LAG_DAYS))
-        try:
-            lag_days = int(raw)
-        except ValueError as exc:
-            raise CCNewsError(f"{LAG_DAYS_ENV} '{raw}' is not a whole number of days") from exc
-    if not 0 <= lag_days <= 60:
-        raise CCNewsError(f"the capture lag must be 0-60 days, got {lag_days}")
-    return base, lag_days
 
 
 @dataclass(frozen=True)
@@ -84,14 +62,15 @@ def parse_listing(text: str) -> list[CCNewsFile]:
     return sorted(files, key=lambda f: (f.starts_at, f.path))
 
 
-def list_month(base: str, month: date, timeout: float = 60) -> list[CCNewsFile] | None:
+def list_month(base: str, month: date, settings: Settings) -> list[CCNewsFile] | None:
     """The files of one month, or None when the archive has no listing for it (404)."""
-    from scrapers.settings import USER_AGENT
+    from scrapers.run import user_agent
 
     url = f"{base}/crawl-data/CC-NEWS/{month:%Y/%m}/warc.paths.gz"
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    request = urllib.request.Request(url, headers={"User-Agent": user_agent(settings)})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(  # noqa: S310 - the base URL is checked to be http(s)
+                request, timeout=settings.archive_timeout) as response:
             data = response.read(64 * 1024 * 1024)
     except urllib.error.HTTPError as exc:
         if exc.code in (403, 404):
@@ -117,7 +96,7 @@ def _months(first: date, last: date) -> list[date]:
     return months
 
 
-def choose_files(files: list[CCNewsFile], window: jobs.Window, lag_days: int
+def choose_files(files: list[CCNewsFile], window: Window, lag_days: int
                  ) -> list[CCNewsFile]:
     """The files whose captures can hold pages published in `window`: captures run from a
     file's start to the next file's start; pages are captured in [published, + lag days]."""
@@ -140,7 +119,7 @@ class BackfillPlan:
     files, and which of them an earlier run already finished."""
 
     scope: str
-    window: jobs.Window
+    window: Window
     base_url: str
     lag_days: int
     files: list[CCNewsFile]
@@ -157,39 +136,42 @@ class BackfillPlan:
         return "ccnews-" + hashlib.sha256(self.scope.encode()).hexdigest()[:12]
 
 
-def backfill_scope(first: date, last: date, sources: list[Source], lag_days: int) -> str:
+def backfill_scope(window: Window, sources: list[Source], lag_days: int) -> str:
     ids = ",".join(sorted(s.id for s in sources))
-    return f"ccnews:{first}..{last}:lag={lag_days}:sources={ids}"
+    return f"ccnews:{window.first_day}..{window.last_day}:lag={lag_days}:sources={ids}"
 
 
-def day_window(first: date, last: date) -> jobs.Window:
-    days = jobs.days_between(first, last)
-    return jobs.Window(jobs.Window.for_day(days[0]).start, jobs.Window.for_day(days[-1]).end)
+def _base_and_lag(settings: Settings, base_url: str | None, lag_days: int | None
+                  ) -> tuple[str, int]:
+    base = (base_url or settings.ccnews_base_url).rstrip("/")
+    lag = settings.ccnews_lag_days if lag_days is None else check_lag_days(lag_days,
+                                                                           "--lag-days")
+    return base, lag
 
 
-def plan_backfill(dsn: str, sources: list[Source], first: date, last: date, *,
+def plan_backfill(dsn: str, sources: list[Source], window: Window, settings: Settings, *,
                   base_url: str | None = None, lag_days: int | None = None) -> BackfillPlan:
     """List the archive for the window (the month before it too: its last file may run
-    into the window) and pick the files to read; raises `CCNewsError` when the archive
-    lists nothing for the window."""
-    base, lag = settings(base_url, lag_days)
-    window = day_window(first, last)
+    into the window) and pick the files to read; `BadInput` when the archive lists nothing
+    for the window. `base_url` and `lag_days` default to the settings'."""
+    base, lag = _base_and_lag(settings, base_url, lag_days)
+    first, last = window.first_day, window.last_day
     start_month = max(FIRST_MONTH, (first.replace(day=1) - timedelta(days=1)).replace(day=1))
-    end_day = min((window.end + timedelta(days=lag)).date(), datetime.now(UTC).date())
+    end_day = min((window.end + timedelta(days=lag)).date(), today_utc())
     found: list[CCNewsFile] = []
     missing = []
     for month in _months(start_month, end_day):
-        listed = list_month(base, month)
+        listed = list_month(base, month, settings)
         if listed is None:
             missing.append(f"{month:%Y/%m}")
         else:
             found.extend(listed)
     files = choose_files(found, window, lag)
     if not files:
-        raise CCNewsError(f"CC-NEWS at {base} lists no file for {first}..{last} (+{lag} days "
-                          f"of capture lag); months without a listing: "
-                          f"{', '.join(missing) or 'none'}")
-    scope = backfill_scope(first, last, sources, lag)
+        raise BadInput(f"CC-NEWS at {base} lists no file for {first}..{last} (+{lag} days "
+                       f"of capture lag); months without a listing: "
+                       f"{', '.join(missing) or 'none'}")
+    scope = backfill_scope(window, sources, lag)
     with connect(dsn) as conn:
         done = archives.done_files(conn, scope)
     return BackfillPlan(scope, window, base, lag, files, frozenset(done), tuple(missing))
@@ -215,22 +197,24 @@ class BackfillReport:
     plan: BackfillPlan
     files: dict[str, Counter[str]] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
-    days: list[tuple[date, jobs.SourceResult]] = field(default_factory=list)
+    days: list[tuple[date, SourceSummary]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.errors and all(r.ok for _, r in self.days)
+        return not self.errors and all(s.ok for _, s in self.days)
 
 
 def import_planned_file(dsn: str, plan: BackfillPlan, sources: list[Source], path: str,
-                        run_id: str, on_progress: Callable[[FileProgress], None] | None = None,
+                        run_id: str, settings: Settings,
+                        on_progress: Callable[[FileProgress], None] | None = None,
                         ) -> Counter[str]:
     """Import one CC-NEWS file of a plan (a DAG's mapped task, or one step of the CLI)."""
-    return import_file(dsn, f"{plan.base_url}/{path}", sources, plan.window, run_id,
-                       archive="ccnews", scope=plan.scope, name=path, on_progress=on_progress)
+    return import_file(dsn, f"{plan.base_url}/{path}", sources, plan.window, run_id, settings,
+                       archive=ArchiveKind.CCNEWS, scope=plan.scope, name=path,
+                       on_progress=on_progress)
 
 
-def ccnews_backfill(dsn: str, sources: list[Source], first: date, last: date, *,
+def ccnews_backfill(dsn: str, sources: list[Source], window: Window, settings: Settings, *,
                     base_url: str | None = None, lag_days: int | None = None,
                     run_id: str | None = None,
                     on_progress: Callable[[BackfillProgress], None] | None = None,
@@ -238,7 +222,7 @@ def ccnews_backfill(dsn: str, sources: list[Source], first: date, last: date, *,
     """`autonews backfill --ccnews`: import the window's CC-NEWS files not done yet, then
     clean, gate and load every (source, day) they hold. A file that fails is reported (and
     retried by the next run); the others go on."""
-    plan = plan_backfill(dsn, sources, first, last, base_url=base_url, lag_days=lag_days)
+    plan = plan_backfill(dsn, sources, window, settings, base_url=base_url, lag_days=lag_days)
     run_id = run_id or plan.run_id
     report = BackfillReport(plan)
     progress = BackfillProgress(len(plan.files), files_skipped=len(plan.files)
@@ -251,7 +235,7 @@ def ccnews_backfill(dsn: str, sources: list[Source], first: date, last: date, *,
 
         try:
             report.files[file.path] = import_planned_file(dsn, plan, sources, file.path,
-                                                          run_id, shown)
+                                                          run_id, settings, shown)
         except ArchiveUnavailable as exc:
             report.errors[file.path] = str(exc)
             log.error("%s", exc)
@@ -261,45 +245,39 @@ def ccnews_backfill(dsn: str, sources: list[Source], first: date, last: date, *,
             progress.current = None
         if on_progress is not None:
             on_progress(progress)
-    report.days = finish_backfill(dsn, plan, sources, run_id)
+    report.days = finish_backfill(dsn, plan, sources, run_id, settings)
     return report
 
 
-def finish_backfill(dsn: str, plan: BackfillPlan, sources: list[Source], run_id: str
-                    ) -> list[tuple[date, jobs.SourceResult]]:
+def finish_backfill(dsn: str, plan: BackfillPlan, sources: list[Source], run_id: str,
+                    settings: Settings) -> list[tuple[date, SourceSummary]]:
     """Clean, gate and load the days the plan's files hold (runs `<run_id>-<day>`)."""
-    return process_days(dsn, sources, [f.path for f in plan.files], plan.window, run_id,
-                        trigger="ccnews")
+    return load_days(dsn, sources, [f.path for f in plan.files], plan.window, run_id,
+                     trigger=Trigger.CCNEWS, settings=settings)
 
 
-def rebuild_plan(sources: list[Source], first: date, last: date, paths: list[str], *,
-                 base_url: str | None = None, lag_days: int | None = None) -> BackfillPlan:
+def rebuild_plan(sources: list[Source], window: Window, paths: list[str], settings: Settings
+                 ) -> BackfillPlan:
     """The plan of a backfill whose files were listed before (by another task), without
     listing the archive again."""
-    base, lag = settings(base_url, lag_days)
+    base, lag = _base_and_lag(settings, None, None)
     files = [CCNewsFile(p, datetime.min.replace(tzinfo=UTC)) for p in paths]
-    return BackfillPlan(backfill_scope(first, last, sources, lag), day_window(first, last),
-                        base, lag, files)
+    return BackfillPlan(backfill_scope(window, sources, lag), window, base, lag, files)
 
 
-def parse_params(params: dict[str, object], today: date) -> tuple[date, date, str | None]:
-    """(first day, last day, source id or None) of a DAG run's `from` / `to` / `source`
-    params; `CCNewsError` naming the param when one is missing or wrong."""
-    values = {}
+def parse_params(params: Mapping[str, object], today: date) -> tuple[Window, str | None]:
+    """(window, source id or None) of a DAG run's `from` / `to` / `source` params;
+    `BadInput` naming the param when one is missing or wrong."""
+    days = {}
     for key in ("from", "to"):
         raw = params.get(key)
         if not raw:
-            raise CCNewsError(f"param '{key}' is required (YYYY-MM-DD)")
-        try:
-            values[key] = date.fromisoformat(str(raw))
-        except ValueError as exc:
-            raise CCNewsError(f"param '{key}' '{raw}' is not a date (YYYY-MM-DD)") from exc
-        if values[key] > today:
-            raise CCNewsError(f"param '{key}' {values[key]} is in the future")
-        if values[key] < FIRST_MONTH:
-            raise CCNewsError(f"param '{key}' {values[key]} is before CC-NEWS began "
-                              f"({FIRST_MONTH:%Y-%m})")
-    if values["from"] > values["to"]:
-        raise CCNewsError(f"param 'from' {values['from']} is after 'to' {values['to']}")
+            raise BadInput(f"param '{key}' is required (YYYY-MM-DD)")
+        days[key] = parse_day(str(raw), option=f"param '{key}'", latest=today)
+        if days[key] < FIRST_MONTH:
+            raise BadInput(f"param '{key}' {days[key]} is before CC-NEWS began "
+                           f"({FIRST_MONTH:%Y-%m})")
+    if days["from"] > days["to"]:
+        raise BadInput(f"param 'from' {days['from']} is after 'to' {days['to']}")
     source = params.get("source")
-    return values["from"], values["to"], str(source) if source else None
+    return Window.days(days["from"], days["to"]), str(source) if source else None

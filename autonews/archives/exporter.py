@@ -19,30 +19,32 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_http_date, datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-from autonews import jobs
+from autonews.core.settings import Settings
+from autonews.core.window import Window
 from warehouse import archives
 from warehouse.connection import connect
 
 
-def export_warc(dsn: str, window: jobs.Window, out: BinaryIO, *, source_id: str | None = None,
-                filename: str = "autonews.warc.gz", gzip: bool = True,
-                on_page: Callable[[int], None] | None = None) -> int:
+def export_warc(dsn: str, window: Window, out: BinaryIO, settings: Settings, *,
+                source_id: str | None = None, filename: str = "autonews.warc.gz",
+                gzip: bool = True, on_page: Callable[[int], None] | None = None) -> int:
     """Write every stored page listed in `window` (of one source, or all) to `out`;
     returns the number of pages written."""
-    from scrapers.settings import USER_AGENT
+    from scrapers.run import user_agent
 
+    agent = user_agent(settings)
     writer = WARCWriter(out, gzip=gzip, warc_version="1.1")
     writer.write_record(writer.create_warcinfo_record(filename, {
         "software": "autonews export-warc",
         "format": "WARC File Format 1.1",
         "description": f"raw pages listed in {window} (UTC)"
                        + (f", source {source_id}" if source_id else ""),
-        "http-header-user-agent": USER_AGENT,
+        "http-header-user-agent": agent,
     }))
     count = 0
     with connect(dsn) as conn:
-        for page in archives.stored_pages(conn, window.start, window.end, source_id):
-            _write_page(writer, page, USER_AGENT)
+        for page in archives.stored_pages(conn, window, source_id):
+            _write_page(writer, page, agent)
             count += 1
             if on_page is not None:
                 on_page(count)

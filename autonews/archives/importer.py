@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import http.client
 import logging
-import os
 import time
 import urllib.error
 import urllib.request
@@ -21,24 +20,25 @@ from typing import Any, BinaryIO
 
 import psycopg
 
-from autonews import jobs
-from autonews.archives.loading import process_days
+from autonews.archives.loading import load_days
 from autonews.archives.matching import SourceMatcher, date_page, is_http_url
 from autonews.archives.reader import CountingReader, Damage, parse_record, split_records
-from autonews.sources import Source
+from autonews.core.errors import ArchiveUnavailable
+from autonews.core.results import SourceSummary
+from autonews.core.secrets import mask_secrets
+from autonews.core.settings import Settings
+from autonews.core.source import Source
+from autonews.core.vocabulary import ArchiveKind, FileStatus, Trigger
+from autonews.core.window import Window
+from autonews.jobs import new_run_id
 from transforms import url_hash
 from warehouse import archives
-from warehouse.connection import connect, mask_dsn
+from warehouse.connection import connect
 
 log = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 BATCH = 50
-TIMEOUT_ENV = "AUTONEWS_ARCHIVE_TIMEOUT"
-
-
-class ArchiveUnavailable(OSError):
-    """An archive file or listing could not be opened or read; the message names it."""
 
 
 @dataclass
@@ -54,31 +54,19 @@ class FileProgress:
 ProgressFn = Callable[[FileProgress], None]
 
 
-def read_timeout() -> float:
-    """How long a silent archive server may keep us waiting for the next bytes, seconds
-    (`AUTONEWS_ARCHIVE_TIMEOUT`, default 60)."""
-    raw = os.environ.get(TIMEOUT_ENV, "60")
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1.0
-    if value <= 0:
-        raise ArchiveUnavailable(f"{TIMEOUT_ENV} '{raw}' is not a positive number of seconds")
-    return value
-
-
 @contextmanager
-def open_archive(location: str, timeout: float | None = None
-                 ) -> Iterator[tuple[BinaryIO, int | None]]:
+def open_archive(location: str, settings: Settings) -> Iterator[tuple[BinaryIO, int | None]]:
     """(stream, size in bytes or None) of a local WARC file or an http(s) URL, streamed:
-    nothing is written to disk."""
-    timeout = timeout if timeout is not None else read_timeout()
+    nothing is written to disk. A server silent for `settings.archive_timeout` seconds
+    breaks the download off."""
     if location.startswith(("http://", "https://")):
-        from scrapers.settings import USER_AGENT
+        from scrapers.run import user_agent
 
-        request = urllib.request.Request(location, headers={"User-Agent": USER_AGENT})
+        request = urllib.request.Request(location,
+                                         headers={"User-Agent": user_agent(settings)})
         try:
-            response = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310
+            response = urllib.request.urlopen(  # noqa: S310 - http(s) only, checked above
+                request, timeout=settings.archive_timeout)
         except urllib.error.HTTPError as exc:
             raise ArchiveUnavailable(f"cannot fetch {location}: HTTP {exc.code} {exc.reason}"
                                      ) from exc
@@ -109,10 +97,11 @@ def import_file(
     dsn: str,
     location: str,
     sources: list[Source],
-    window: jobs.Window | None,
+    window: Window | None,
     run_id: str,
+    settings: Settings,
     *,
-    archive: str = "warc",
+    archive: ArchiveKind = ArchiveKind.WARC,
     scope: str | None = None,
     name: str | None = None,
     on_progress: ProgressFn | None = None,
@@ -130,7 +119,7 @@ def import_file(
     with connect(dsn) as conn:
         archives.start_file(conn, scope, name, run_id)
         try:
-            with open_archive(location) as (stream, size):
+            with open_archive(location, settings) as (stream, size):
                 progress.total_bytes = size
                 reader = CountingReader(stream, size)
                 _read_into(conn, reader, name, matcher, window, run_id, archive, progress,
@@ -141,17 +130,19 @@ def import_file(
             message = str(exc) if isinstance(exc, ArchiveUnavailable) else \
                 f"reading {location} broke off after {progress.bytes_read} bytes: " \
                 f"{type(exc).__name__}: {exc}"
-            archives.finish_file(conn, scope, name, "failed", progress.bytes_read,
+            archives.finish_file(conn, scope, name, FileStatus.FAILED, progress.bytes_read,
                                  dict(counts), message)
             if isinstance(exc, psycopg.Error):
                 raise
-            raise ArchiveUnavailable(mask_dsn(message)) from exc
-        archives.finish_file(conn, scope, name, "done", progress.bytes_read, dict(counts))
+            raise ArchiveUnavailable(mask_secrets(message)) from exc
+        archives.finish_file(conn, scope, name, FileStatus.DONE, progress.bytes_read,
+                             dict(counts))
     return counts
 
 
 def _read_into(conn: psycopg.Connection[Any], reader: CountingReader, location: str,
-               matcher: SourceMatcher, window: jobs.Window | None, run_id: str, archive: str,
+               matcher: SourceMatcher, window: Window | None, run_id: str,
+               archive: ArchiveKind,
                progress: FileProgress, on_progress: ProgressFn | None) -> None:
     counts = progress.counts
     batch: list[archives.ArchivedPage] = []
@@ -190,8 +181,9 @@ def _read_into(conn: psycopg.Connection[Any], reader: CountingReader, location: 
         on_progress(progress)
 
 
-def _page_of(raw: Any, location: str, matcher: SourceMatcher, window: jobs.Window | None,
-             run_id: str, archive: str, counts: Counter[str]) -> archives.ArchivedPage | None:
+def _page_of(raw: Any, location: str, matcher: SourceMatcher, window: Window | None,
+             run_id: str, archive: ArchiveKind, counts: Counter[str]
+             ) -> archives.ArchivedPage | None:
     """The raw page a record gives, or None with the reason counted."""
     try:
         record = parse_record(raw)
@@ -227,7 +219,8 @@ def _page_of(raw: Any, location: str, matcher: SourceMatcher, window: jobs.Windo
         counts["corrupt"] += 1
         log.warning("%s: offset %d: %s", location, raw.offset, exc)
         return None
-    dated = date_page(body, uri, source, content_type, record.captured_at)
+    dated = date_page(body, uri, source, matcher.rules(source), content_type,
+                      record.captured_at)
     if dated.published_at is None:
         counts["undated"] += 1
         return None
@@ -253,34 +246,34 @@ def _page_of(raw: Any, location: str, matcher: SourceMatcher, window: jobs.Windo
 
 @dataclass
 class ImportReport:
-    """What `import_warcs` did: counts per file, errors per file, results per day."""
+    """What `import_warcs` did: counts per file, errors per file, a summary per (day,
+    source) loaded."""
 
     run_id: str
     files: dict[str, Counter[str]]
     errors: dict[str, str]
-    days: list[tuple[date, jobs.SourceResult]]
+    days: list[tuple[date, SourceSummary]]
 
     @property
     def ok(self) -> bool:
-        return not self.errors and all(r.ok for _, r in self.days)
+        return not self.errors and all(s.ok for _, s in self.days)
 
 
-def import_warcs(dsn: str, locations: list[str], sources: list[Source],
-                 window: jobs.Window | None, *, on_progress: ProgressFn | None = None,
-                 ) -> ImportReport:
+def import_warcs(dsn: str, locations: list[str], sources: list[Source], window: Window | None,
+                 settings: Settings, *, on_progress: ProgressFn | None = None) -> ImportReport:
     """`autonews import-warc`: import every file, then clean, gate and load the days they
     hold. A file that cannot be read (or whose download breaks off) is reported and the
     others are still imported; what a broken file gave before the break is kept."""
-    report = ImportReport(jobs.new_run_id("archive"), {}, {}, [])
+    report = ImportReport(new_run_id(Trigger.ARCHIVE), {}, {}, [])
     names = [archive_name(location) for location in locations]
     for location, name in zip(locations, names, strict=True):
         try:
             report.files[location] = import_file(dsn, location, sources, window,
-                                                 report.run_id, name=name,
+                                                 report.run_id, settings, name=name,
                                                  on_progress=on_progress)
         except ArchiveUnavailable as exc:
             report.errors[location] = str(exc)
             log.error("%s", exc)
-    report.days = process_days(dsn, sources, names, window, report.run_id,
-                               trigger="archive")
+    report.days = load_days(dsn, sources, names, window, report.run_id,
+                            trigger=Trigger.ARCHIVE, settings=settings)
     return report

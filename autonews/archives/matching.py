@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from autonews.sources import Source
+from autonews.core.source import Source
+from autonews.sources import extraction_rules
 from scrapers.discovery import host_allowed
-from transforms import PageRejected
+from transforms import ExtractionRules, PageRejected
 from transforms.charset import decode_page
 from transforms.content import BR
 from transforms.dates import url_date
@@ -35,6 +36,11 @@ class SourceMatcher:
         self._rules = [(s, [re.compile(p) for p in s.allow], [re.compile(p) for p in s.deny])
                        for s in sources]
         self._hosts = {d.lower() for s in sources for d in s.domains}
+        self._extraction = {s.id: extraction_rules(s) for s in sources}
+
+    def rules(self, source: Source) -> ExtractionRules:
+        """The cleaner's rules of `source` (built once per import)."""
+        return self._extraction[source.id]
 
     def host_known(self, url: str) -> bool:
         return host_allowed(url, self._hosts)
@@ -61,15 +67,16 @@ class PageDate:
     after_capture: bool = False  # the page's date was later than its capture: clamped
 
 
-def date_page(body: bytes, url: str, source: Source, content_type: str | None,
-              captured_at: datetime) -> PageDate:
-    """The publication instant an archived page is filed under (see the module doc)."""
+def date_page(body: bytes, url: str, source: Source, rules: ExtractionRules,
+              content_type: str | None, captured_at: datetime) -> PageDate:
+    """The publication instant an archived page is filed under (see the module doc);
+    `rules` are the source's (`SourceMatcher.rules`)."""
     published = None
     basis = "none"
     try:
         text = decode_page(body, content_type).replace(BR, " ")
         with collector_paused():
-            metadata = read_metadata(parse_page(text), url, source.rules())
+            metadata = read_metadata(parse_page(text), url, rules)
         published = metadata.published_at
         basis = "page" if published is not None else "none"
     except (PageRejected, RecursionError, ValueError):

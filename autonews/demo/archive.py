@@ -15,17 +15,25 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
 from http import HTTPStatus
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 from urllib.parse import urlsplit
 
 from autonews.demo import catalog
+from autonews.demo.replies import Reply
 
 FILE_HOURS = 12
 CCNEWS_PREFIX = "/ccnews"
 # A page of a site that is no configured source: archives hold every site's news.
 OTHER_SITE_URL = "http://news.example.org/2026/11/12/harbour-ferry-timetable-changes"
+
+
+class Pages(Protocol):
+    """What renders the demo's pages (`autonews.demo.site.DemoRoutes`, with no fault on):
+    passed in, as the site serves this archive of its own pages."""
+
+    def reply(self, base: str, path: str, query: dict[str, list[str]],
+              headers: dict[str, str]) -> Reply: ...
 
 
 @dataclass(frozen=True)
@@ -44,26 +52,23 @@ def capture_lag(article: catalog.DemoArticle) -> timedelta:
     return timedelta(hours=1 + (article.nid * 7) % 30)
 
 
-def demo_captures(base: str, days: Iterable[date] | None = None) -> list[Capture]:
+def demo_captures(pages: Pages, base: str, days: Iterable[date] | None = None
+                  ) -> list[Capture]:
     """Captures of the demo articles published on `days` (every day when None), of the
-    demo's broken pages listed on those days, and of one page of another site; in capture
-    order."""
-    from autonews.demo.faults import FaultSet
-    from autonews.demo.site import DemoRoutes
-
+    demo's broken pages listed on those days, and of one page of another site, as `pages`
+    renders them; in capture order."""
     wanted = set(days) if days is not None else None
-    routes = DemoRoutes(FaultSet())
     captures = []
     for article in catalog.articles():
         if wanted is not None and article.published_utc.date() not in wanted:
             continue
-        captures.append(_capture(routes, base, article.path,
+        captures.append(_capture(pages, base, article.path,
                                  article.published_utc + capture_lag(article)))
     for page in catalog.broken_pages():
         if page.kind in ("slow", "robots"):  # a crawler that obeys robots.txt; no waiting
             continue
         if wanted is None or page.listed_at.date() in wanted:
-            captures.append(_capture(routes, base, page.path,
+            captures.append(_capture(pages, base, page.path,
                                      page.listed_at + timedelta(hours=2)))
     if captures:
         other = min(c.captured_at for c in captures) + timedelta(minutes=5)
@@ -76,8 +81,8 @@ def demo_captures(base: str, days: Iterable[date] | None = None) -> list[Capture
     return captures
 
 
-def _capture(routes: object, base: str, path: str, when: datetime) -> Capture:
-    reply = routes.reply(base, path, {}, {})  # type: ignore[attr-defined]
+def _capture(pages: Pages, base: str, path: str, when: datetime) -> Capture:
+    reply = pages.reply(base, path, {}, {})
     headers = tuple((k, v) for k, v in reply.headers.items())
     return Capture(base + path, when.astimezone(UTC), reply.status, headers, reply.body)
 
@@ -141,12 +146,15 @@ def ccnews_layout(captures: list[Capture]) -> dict[str, list[Capture]]:
     return files
 
 
-@lru_cache(maxsize=4)
-def _ccnews_files(base: str) -> dict[str, bytes]:
-    """Every file of the demo's CC-NEWS-like archive (paths and listings), built once."""
+# base URL -> the files of the demo's CC-NEWS-like archive served under it, built once
+_ARCHIVES: dict[str, dict[str, bytes]] = {}
+
+
+def _ccnews_files(pages: Pages, base: str) -> dict[str, bytes]:
+    """Every file of the demo's CC-NEWS-like archive (paths and listings)."""
     files: dict[str, bytes] = {}
     months: dict[str, list[str]] = {}
-    for path, captures in ccnews_layout(demo_captures(base)).items():
+    for path, captures in ccnews_layout(demo_captures(pages, base)).items():
         out = io.BytesIO()
         write_warc(out, captures, filename=path.rsplit("/", 1)[-1])
         files[path] = out.getvalue()
@@ -157,11 +165,16 @@ def _ccnews_files(base: str) -> dict[str, bytes]:
     return files
 
 
-def ccnews_reply(base: str, path: str) -> tuple[int, str, bytes]:
-    """(status, content type, body) of a path under `/ccnews/` on the demo site."""
+def ccnews_reply(pages: Pages, base: str, path: str) -> Reply:
+    """The reply to a path under `/ccnews/` on the demo site (built on the first request;
+    two first requests at once build the same bytes twice, harmlessly)."""
     relative = path.removeprefix(CCNEWS_PREFIX).lstrip("/")
-    body = _ccnews_files(base).get(relative)
+    files = _ARCHIVES.get(base)
+    if files is None:
+        files = _ARCHIVES[base] = _ccnews_files(pages, base)
+    body = files.get(relative)
     if body is None:
-        return 404, "text/plain; charset=utf-8", b"no such file in the demo archive\n"
+        return Reply(b"no such file in the demo archive\n", 404,
+                     content_type="text/plain; charset=utf-8")
     kind = "application/warc" if relative.endswith(".warc.gz") else "application/gzip"
-    return 200, kind, body
+    return Reply(body, content_type=kind)

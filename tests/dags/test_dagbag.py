@@ -6,6 +6,10 @@ import json
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.e2e
+
 SCRIPT = """
 import json
 from airflow.dag_processing.dagbag import DagBag
@@ -21,7 +25,8 @@ for dag_id, dag in bag.dags.items():
                                           if t.execution_timeout else None,
                                "pool": t.pool,
                                "callback": bool(t.on_failure_callback),
-                               "mapped": type(t).__name__}}
+                               "mapped": type(t).__name__,
+                               "downstream": sorted(t.downstream_task_ids)}}
                   for t in dag.tasks}},
     }}
 print("JSON" + json.dumps(out))
@@ -55,10 +60,12 @@ def test_dags_import_without_errors_and_are_configured(airflow_env):
                           "per_source.load", "report"}
     ccnews = bag["dags"]["autonews_ccnews_backfill"]
     assert ccnews["schedule"] == "NullTimetable"  # manual: a backfill is asked for
-    assert set(ccnews["tasks"]) == {"plan", "pending", "import_file", "load_days"}
+    assert set(ccnews["tasks"]) == {"plan", "pending", "import_file", "load_days", "enrich"}
     assert "Mapped" in ccnews["tasks"]["import_file"]["mapped"]  # files shared by workers
     assert "Mapped" not in ccnews["tasks"]["load_days"]["mapped"]
     assert ccnews["tasks"]["import_file"]["retries"] >= 2
+    assert ccnews["tasks"]["import_file"]["downstream"] == ["load_days"]
+    assert ccnews["tasks"]["load_days"]["downstream"] == ["enrich"]  # the days, then enrich
 
 
 def test_dag_file_does_no_work_at_import(airflow_env, tmp_path):

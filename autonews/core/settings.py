@@ -1,0 +1,133 @@
+"""`Settings`: every environment variable autonews reads, read in one place, once per
+process entry (a CLI command, a DAG task, a crawl subprocess) and passed down."""
+
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from autonews.core.errors import BadInput
+
+DSN_ENV = "AUTONEWS_DSN"
+HOME_ENV = "AUTONEWS_HOME"
+SOURCES_ENV = "AUTONEWS_SOURCES"
+DEMO_URL_ENV = "AUTONEWS_DEMO_URL"
+DEMO_PORT_ENV = "AUTONEWS_DEMO_PORT"
+QUALITY_ENV = "AUTONEWS_QUALITY"
+CONTACT_ENV = "AUTONEWS_CONTACT_URL"
+CRAWL_LOG_LEVEL_ENV = "AUTONEWS_CRAWL_LOG_LEVEL"
+CCNEWS_BASE_URL_ENV = "AUTONEWS_CCNEWS_BASE_URL"
+CCNEWS_LAG_DAYS_ENV = "AUTONEWS_CCNEWS_LAG_DAYS"
+ARCHIVE_TIMEOUT_ENV = "AUTONEWS_ARCHIVE_TIMEOUT"
+
+DEFAULT_CONTACT_URL = "https://github.com/autonews/autonews"
+DEFAULT_DEMO_PORT = 8765
+DEFAULT_CCNEWS_BASE_URL = "https://data.commoncrawl.org"  # or a mirror with its layout
+DEFAULT_CCNEWS_LAG_DAYS = 3  # days between a page's publication and its capture
+MAX_CCNEWS_LAG_DAYS = 60
+DEFAULT_ARCHIVE_TIMEOUT = 60.0  # seconds a silent archive server may keep us waiting
+
+
+def _default_home() -> Path:
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers)
+        warnings.simplefilter("ignore")
+        import platformdirs
+
+        return Path(platformdirs.user_data_dir("autonews")).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the environment configures. `None` means "not set": the embedded warehouse for
+    `dsn`, the shipped `config/` files for the paths."""
+
+    dsn: str | None = None
+    home: Path | None = None
+    sources_file: Path | None = None
+    demo_url: str | None = None
+    demo_port: int = DEFAULT_DEMO_PORT
+    quality_file: Path | None = None
+    contact_url: str = DEFAULT_CONTACT_URL
+    crawl_log_level: str = "INFO"
+    ccnews_base_url: str = DEFAULT_CCNEWS_BASE_URL
+    ccnews_lag_days: int = DEFAULT_CCNEWS_LAG_DAYS
+    archive_timeout: float = DEFAULT_ARCHIVE_TIMEOUT
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings of `environ` (default: this process's environment)."""
+        env = os.environ if environ is None else environ
+
+        def text(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        port_text = text(DEMO_PORT_ENV)
+        try:
+            port = int(port_text) if port_text else DEFAULT_DEMO_PORT
+            if not 0 <= port <= 65535:
+                raise ValueError(port)
+        except ValueError as exc:
+            raise BadInput(f"{DEMO_PORT_ENV}={port_text!r} is not a port number (0-65535)"
+                           ) from exc
+        level = (text(CRAWL_LOG_LEVEL_ENV) or "INFO").upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise BadInput(f"{CRAWL_LOG_LEVEL_ENV}={level!r} is not a log level "
+                           "(DEBUG, INFO, WARNING, ERROR, CRITICAL)")
+        ccnews_base_url, ccnews_lag_days, archive_timeout = _archive_settings(text)
+        home = text(HOME_ENV)
+        sources = text(SOURCES_ENV)
+        quality = text(QUALITY_ENV)
+        demo_url = text(DEMO_URL_ENV)
+        return cls(
+            dsn=text(DSN_ENV),
+            home=Path(home).expanduser().resolve() if home else None,
+            sources_file=Path(sources).expanduser() if sources else None,
+            demo_url=demo_url.rstrip("/") if demo_url else None,
+            demo_port=port,
+            quality_file=Path(quality).expanduser() if quality else None,
+            contact_url=text(CONTACT_ENV) or DEFAULT_CONTACT_URL,
+            crawl_log_level=level,
+            ccnews_base_url=ccnews_base_url,
+            ccnews_lag_days=ccnews_lag_days,
+            archive_timeout=archive_timeout,
+        )
+
+    @property
+    def data_home(self) -> Path:
+        """Directory of the embedded database, crawl logs and reports (`AUTONEWS_HOME`)."""
+        return self.home or _default_home()
+
+
+def check_lag_days(days: int, name: str = CCNEWS_LAG_DAYS_ENV) -> int:
+    """`days` if it is a capture lag CC-NEWS backfills accept (0-60), else `BadInput`."""
+    if not 0 <= days <= MAX_CCNEWS_LAG_DAYS:
+        raise BadInput(f"{name}={days} is not a capture lag of 0-{MAX_CCNEWS_LAG_DAYS} days")
+    return days
+
+
+def _archive_settings(text: Callable[[str], str | None]) -> tuple[str, int, float]:
+    """(CC-NEWS base URL, capture lag in days, archive read timeout in seconds)."""
+    base = (text(CCNEWS_BASE_URL_ENV) or DEFAULT_CCNEWS_BASE_URL).rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise BadInput(f"{CCNEWS_BASE_URL_ENV}={base!r} is not an http(s) URL")
+    lag_text = text(CCNEWS_LAG_DAYS_ENV)
+    try:
+        lag = int(lag_text) if lag_text else DEFAULT_CCNEWS_LAG_DAYS
+    except ValueError as exc:
+        raise BadInput(f"{CCNEWS_LAG_DAYS_ENV}={lag_text!r} is not a whole number of days"
+                       ) from exc
+    timeout_text = text(ARCHIVE_TIMEOUT_ENV)
+    try:
+        timeout = float(timeout_text) if timeout_text else DEFAULT_ARCHIVE_TIMEOUT
+    except ValueError:
+        timeout = math.nan
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise BadInput(f"{ARCHIVE_TIMEOUT_ENV}={timeout_text!r} is not a positive number of "
+                       "seconds")
+    return base, check_lag_days(lag), timeout
