@@ -185,15 +185,16 @@ def export_warc(
 
     settings = Settings.from_env()
     window = Window.parse(first, last, future=False)
-    dsn = warehouse_dsn(settings)
-    with Progress(TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
-                  transient=True) as progress:
+    # the output is checked before the warehouse is started; a failure leaves no file
+    with destination(output) as stream, Progress(
+            TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+            transient=True) as progress:
+        dsn = warehouse_dsn(settings)
         task = progress.add_task("exporting: 0 pages", total=None)
-        with destination(output) as stream:
-            count = write_warc(dsn, window, stream, settings, source_id=source,
-                               filename=output.name, gzip=output.name.endswith(".gz"),
-                               on_page=lambda n: progress.update(
-                                   task, description=f"exporting: {n:,} pages"))
+        count = write_warc(dsn, window, stream, settings, source_id=source,
+                           filename=output.name, gzip=output.name.endswith(".gz"),
+                           on_page=lambda n: progress.update(
+                               task, description=f"exporting: {n:,} pages"))
     err.print(f"exported {count:,} raw pages listed {window} (UTC) to {output}",
               highlight=False, markup=False)
 

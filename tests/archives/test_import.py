@@ -60,6 +60,26 @@ def test_the_demo_archive_gives_the_articles_a_crawl_gives(dsn, other_dsn, archi
         == report.files[str(warc)]["stored"]
 
 
+def test_a_day_the_gate_refuses_is_not_loaded_and_its_load_is_recorded_skipped(
+        dsn, archived_sources, tmp_path):
+    quality = tmp_path / "quality.toml"  # no reject tolerated: the gallery of the 13th fails
+    quality.write_text("[source.motorwire]\nmax_reject_rate = 0.0\nmin_pages = 1\n")
+    motorwire = {"motorwire": archived_sources["motorwire"]}
+    warc = write_demo_warc(tmp_path / "demo.warc.gz")
+    report = _import(dsn, motorwire, warc, settings=Settings(quality_file=quality))
+    assert not report.ok
+    days = dict(report.days)
+    refused, loaded = days[DAYS[1]], days[DAYS[0]]
+    assert refused.error.startswith("gate: quality gate failed for motorwire")
+    assert refused.stages == {"crawl": "success", "clean": "success", "gate": "failed",
+                              "load": "skipped"}
+    assert count(dsn, "SELECT count(*) FROM pipeline_runs WHERE run_id = %s "
+                 "AND stage = 'load' AND status = 'skipped'", f"{report.run_id}-{DAYS[1]}") == 1
+    assert loaded.ok and loaded.load.inserted == len(catalog.published_on(DAYS[0], "motorwire"))
+    assert {r[2] for r in articles(dsn).values()} == {
+        BASE + a.path for a in catalog.published_on(DAYS[0], "motorwire")}
+
+
 def test_importing_the_same_file_twice_changes_nothing(dsn, archived_sources, tmp_path,
                                                        file_server):
     warc = write_demo_warc(tmp_path / "demo.warc.gz")
