@@ -244,7 +244,7 @@ SELECT raw_page_id, run_id, source_id, url, final_url, http_status, fetched_at, 
 
 def stored_pages(conn: psycopg.Connection[Any], window: Window, source_id: str | None = None,
                  batch: int = 200) -> Iterator[StoredPage]:
-    """Every stored page with its HTML listed in [start, end), oldest fetch first, from a
+    """Every stored page with its HTML listed in `window`, oldest fetch first, from a
     server-side cursor (a range of any size never sits in memory at once)."""
     with conn.transaction(), conn.cursor(name="autonews_export_warc") as cur:
         cur.itersize = batch
