@@ -76,3 +76,13 @@ def test_a_bad_quality_file_stops_the_run_before_any_fetch(tmp_path):
     done = invoke("run", "--demo", "--demo-port", "0", AUTONEWS_QUALITY=str(quality),
                   AUTONEWS_HOME=str(tmp_path), AUTONEWS_DSN="postgresql://u@127.0.0.1:1/x")
     _one_line_error(done, 2, "key 'history_days': expected a whole number")
+
+
+def test_a_bad_quality_file_stops_an_import_before_any_file_is_read(tmp_path):
+    quality = tmp_path / "quality.toml"
+    quality.write_text("[default]\nmax_reject_rate = 'high'\n")
+    warc = tmp_path / "x.warc.gz"
+    warc.write_bytes(b"not read")
+    done = invoke("import-warc", str(warc), "--demo", AUTONEWS_QUALITY=str(quality),
+                  AUTONEWS_HOME=str(tmp_path), AUTONEWS_DSN="postgresql://u@127.0.0.1:1/x")
+    _one_line_error(done, 2, "key 'max_reject_rate'")

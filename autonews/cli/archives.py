@@ -22,6 +22,7 @@ from rich.progress import (
 from rich.table import Table
 
 from autonews.cli.common import (
+    check_quality_config,
     configured,
     demo_site,
     destination,
@@ -154,6 +155,7 @@ def import_warc(
             raise BadInput(f"{target}: no such file (give a WARC file path or an "
                            "http(s) URL)")
     sources = _sources(settings, demo, sources_file, source, demo_port)
+    check_quality_config(settings, sources)
     dsn = warehouse_dsn(settings)
     with _progress(as_json) as progress:
         tasks: dict[str, TaskID] = {}
@@ -220,6 +222,7 @@ def _backfill(window: Window, settings: Settings, sources: list[Source], source:
               base_url: str | None, lag_days: int | None, as_json: bool) -> None:
     from autonews.archives.ccnews import BackfillProgress, ccnews_backfill
 
+    check_quality_config(settings, sources)
     dsn = warehouse_dsn(settings)
     with _progress(as_json) as progress:
         task = progress.add_task("CC-NEWS: listing files", total=None)

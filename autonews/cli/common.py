@@ -25,6 +25,7 @@ from autonews.core.settings import Settings
 from autonews.core.source import Source
 from autonews.core.window import Window
 from autonews.jobs import enrich_window, prepare_warehouse
+from autonews.quality import load_thresholds
 from autonews.sources import DEFAULT_SOURCES, DEMO_SOURCES, load_sources
 from warehouse.connection import connect, resolve_dsn
 
@@ -101,6 +102,12 @@ def configured(settings: Settings, sources_file: Path | None, source: str | None
     path = sources_file or settings.sources_file or DEFAULT_SOURCES
     substitutions = {"demo_url": settings.demo_url} if settings.demo_url else None
     return load_sources(path, substitutions, only=source, include_disabled=include_disabled)
+
+
+def check_quality_config(settings: Settings, sources: list[Source]) -> None:
+    """A bad quality file is found before any fetch or import, not at the gate."""
+    for source in sources:
+        load_thresholds(source.id, settings.quality_file)
 
 
 def summary_table(title: str, rows: list[tuple[str, SourceSummary]],

@@ -13,9 +13,10 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from autonews import jobs, quality
+from autonews import jobs
 from autonews.cli.archives import backfill_ccnews
 from autonews.cli.common import (
+    check_quality_config,
     configured,
     enrich_loaded,
     err,
@@ -29,7 +30,6 @@ from autonews.cli.common import (
 from autonews.core.errors import BadInput
 from autonews.core.results import SourceSummary
 from autonews.core.settings import Settings
-from autonews.core.source import Source
 from autonews.core.vocabulary import Trigger
 from autonews.core.window import Window, parse_day, today_utc
 from autonews.sources import DEMO_SOURCES, extraction_rules, load_sources
@@ -63,12 +63,6 @@ def _progress(as_json: bool) -> Progress:
                     TimeElapsedColumn(), console=err, transient=as_json)
 
 
-def _check_quality_config(settings: Settings, sources: list[Source]) -> None:
-    """A bad quality file is found before any fetch, not after the crawl."""
-    for source in sources:
-        quality.load_thresholds(source.id, settings.quality_file)
-
-
 def run(
     day: str | None = typer.Option(None, "--date", help="UTC publication day, YYYY-MM-DD "
                                    "(default: yesterday; with --demo, the demo's latest day)"),
@@ -97,7 +91,7 @@ def run(
         the_day = today_utc() - timedelta(days=1)
     window = Window.for_day(the_day)
     with sources_for(settings, demo, sources_file, source, demo_port) as sources:
-        _check_quality_config(settings, sources)
+        check_quality_config(settings, sources)
         dsn = warehouse_dsn(settings)
         run_id = jobs.new_run_id(Trigger.CLI)
         results: list[SourceSummary] = []
@@ -159,7 +153,7 @@ def backfill(
     if lag_days is not None:
         raise BadInput("--lag-days needs --ccnews")
     with sources_for(settings, demo, sources_file, source, demo_port) as sources:
-        _check_quality_config(settings, sources)
+        check_quality_config(settings, sources)
         dsn = warehouse_dsn(settings)
         base = jobs.new_run_id(Trigger.BACKFILL)
         results: dict[tuple[date, str], SourceSummary] = {}
