@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from autonews import cli_warehouse, jobs
+from autonews import cli_report, cli_warehouse, jobs
 from autonews.sources import DEFAULT_SOURCES, DEMO_SOURCES, ConfigError, Source, load_sources
 from warehouse.connection import WarehouseUnavailable, mask_dsn, resolve_dsn
 
@@ -410,6 +410,7 @@ def db_url(
 
 
 cli_warehouse.register(app, db_app)
+cli_report.register(app)
 
 
 def main() -> None:  # pragma: no cover - console entry
