@@ -40,10 +40,10 @@ def write_report(dsn: str, day: date, *, days: int = 14, out: Path | None = None
     target = target.expanduser()
     if target.is_dir():
         target = target / report_name(day)
-    target.parent.mkdir(parents=True, exist_ok=True)
     with connect(dsn) as conn:
         report = build_report(conn, day, days=days, run_id=run_id)
     page = render_report(report)
+    target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:

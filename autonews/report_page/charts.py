@@ -61,15 +61,17 @@ def history_chart(history: SourceHistory) -> dict[str, Any]:
     data = alt.Data(values=values)
     first, last = history.points[0].day, history.points[-1].day
     # Days as ISO dates (unique over any range), shown as the day of the month.
+    # The report day's label is bold and its point big: no extra layer to draw.
+    today = next((p.day.isoformat() for p in history.points if p.is_report_day), "")
     x = alt.X("day:O", sort="ascending", title=f"{first:%d %b} – {last:%d %b %Y} (UTC)",
               axis=alt.Axis(labelAngle=0, grid=False, labelExpr="slice(datum.value, 8)",
-                            labelOverlap=len(history.points) > 21))
+                            labelOverlap=len(history.points) > 21,
+                            labelFontWeight=alt.ExprRef(
+                                f"datum.value == '{today}' ? 'bold' : 'normal'")))
     scale, axis = count_axis(max([p.articles for p in history.points] + [history.median]),
                              "articles")
     y = alt.Y("articles:Q", scale=scale, axis=axis)
     base = alt.Chart(data)
-    today = base.transform_filter("datum.mark == 'report day'").mark_rect(
-        color=BLUE, opacity=0.12).encode(x=x)
     line = base.mark_line(color=BLUE, strokeWidth=2).encode(x=x, y=y)
     points = base.mark_point(filled=True, opacity=1).encode(
         x=x, y=y,
@@ -83,7 +85,7 @@ def history_chart(history: SourceHistory) -> dict[str, Any]:
                  alt.Tooltip("run:N", title="run"), alt.Tooltip("why:N", title="gate")])
     usual = alt.Chart(alt.Data(values=[{"median": history.median}])).mark_rule(
         color=GREY, strokeDash=[4, 3]).encode(y=alt.Y("median:Q", scale=scale, axis=axis))
-    chart = alt.layer(today, line, points, usual).properties(
+    chart = alt.layer(line, points, usual).properties(
         width=WIDTH, height=120,
         description=f"{history.source_id}: articles per day; dashed line: the usual "
                     f"{history.median:g} a day")

@@ -20,6 +20,8 @@ SOURCES = ("electrek", "insideevs", "motor1", "carscoops", "autoblog", "caranddr
            "just_auto")
 DOWN = "thedrive"  # refuses every connection on the report day
 BROKEN = "motor1"  # its pages come out empty on the report day: the gate stops it
+ABSENT = "just_auto"  # no run at all on the report day
+GAP = ("autocar", 5)  # no run (so no articles) 5 days before the report day: an anomaly
 SECTIONS = ("News", "Electric", "Reviews", "Industry", "Motorsport", "Policy", "Classic")
 SUBJECTS = ("battery plant", "charging network", "recall", "crossover launch", "tariff",
             "rally result", "sales figures", "software update", "factory shift", "price cut")
@@ -33,6 +35,7 @@ class SyntheticDay:
     sources: tuple[str, ...] = SOURCES
     down: str = DOWN
     broken: str = BROKEN
+    absent: str = ABSENT
 
 
 def _window(day: date) -> tuple[datetime, datetime]:
@@ -80,7 +83,8 @@ def _ok_day(conn: psycopg.Connection[Any], run_id: str, source: str, day: date,
 def load_synthetic(dsn: str, day: date, *, days: int = 28, per_day: int = 20,
                    seed: int = 15) -> SyntheticDay:
     """Fill the warehouse at `dsn` with `days` days up to `day` for 13 sources; on `day`,
-    DOWN's crawl fails (the site refuses connections) and BROKEN's gate fails."""
+    DOWN's crawl fails (the site refuses connections), BROKEN's gate fails and ABSENT does
+    not run; GAP's source has no run 5 days before."""
     rng = random.Random(seed)
     on_day = 0
     with psycopg.connect(dsn) as conn:
@@ -89,6 +93,9 @@ def load_synthetic(dsn: str, day: date, *, days: int = 28, per_day: int = 20,
             run_id = f"scheduled__{current.isoformat()}"
             for source in SOURCES:
                 count = max(1, per_day + rng.randrange(-per_day // 2, per_day // 2 + 1))
+                if (current == day and source == ABSENT) or (
+                        (source, offset) == GAP):
+                    continue
                 if current == day and source == DOWN:
                     _down(dsn, conn, run_id, source, day)
                     continue

@@ -1,0 +1,138 @@
+"""The report file itself: self-contained, small, every article linked, every chart a Vega
+spec; enrichment parts only where their tables exist; the DAG's page even when sources fail."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import psycopg
+import pytest
+from bs4 import BeautifulSoup
+
+from autonews.demo import catalog
+from autonews.jobs import StageFailed
+from autonews.report_page import report_name, report_run_with_page, write_report
+from tests.report.conftest import DEMO_DAYS, DOWN
+
+DAY = DEMO_DAYS[-1]
+MAX_BYTES = 2 * 1024 * 1024
+
+
+def _soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "lxml")
+
+
+def _assert_self_contained(soup: BeautifulSoup) -> None:
+    assert not soup.find_all("link"), "no stylesheet or icon may be loaded"
+    for tag in soup.find_all(["script", "img", "iframe", "embed", "object", "source"]):
+        assert not tag.get("src"), f"{tag.name} loads {tag.get('src')}"
+    csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    assert "default-src 'none'" in csp and "http" not in csp
+    styles = " ".join(s.get_text() for s in soup.find_all("style"))
+    assert "@import" not in styles and "url(" not in styles
+
+
+def test_the_page_is_one_file_with_its_charts_inline_and_every_article_linked(
+        demo_report_dsn, tmp_path):
+    path = write_report(demo_report_dsn, DAY, out=tmp_path / "day.html")
+    assert path == tmp_path / "day.html" and path.stat().st_size < MAX_BYTES
+    soup = _soup(path)
+    _assert_self_contained(soup)
+    specs = soup.select('script[type="application/json"][data-chart]')
+    ids = {s["data-chart"] for s in specs}
+    assert ids == {c["id"] for c in soup.select(".chart")}
+    for spec in specs:
+        assert json.loads(spec.get_text())["$schema"].endswith("vega/v6.json")
+    # the Vega runtime is in the page (vega-embed's bundle), not fetched
+    assert any("vegaEmbed" in s.get_text() and len(s.get_text()) > 300_000
+               for s in soup.find_all("script") if not s.get("type"))
+
+    assert soup.select_one(".verdict").get_text(" ", strip=True).endswith(
+        f"1 of 3 sources need attention: {DOWN} (failed).")
+    first = soup.select_one("#attention .problem")
+    assert first["data-source"] == DOWN
+    assert "The site refused every connection: is it down?" in first.get_text()
+    assert soup.select("table.status tbody tr")[0]["data-source"] == DOWN
+
+    links = {a["href"] for a in soup.select("#articles a")}
+    expected = [a for a in catalog.published_on(DAY) if a.source != DOWN]
+    assert {urlsplit_path(u) for u in links} == {a.path for a in expected}
+    assert "Top entities" not in soup.get_text() and not soup.select("#entities")
+
+
+def urlsplit_path(url: str) -> str:
+    return urlsplit(url).path
+
+
+def test_text_from_the_warehouse_cannot_inject_markup(demo_report_dsn, tmp_path):
+    with psycopg.connect(demo_report_dsn) as conn:
+        conn.execute("UPDATE articles SET title = %s, section = %s WHERE url_hash = "
+                     "(SELECT min(url_hash) FROM articles WHERE published_at >= %s)",
+                     ("<script>alert(1)</script></script>", "</script><b>x</b>",
+                      f"{DAY} 00:00+00"))
+    soup = _soup(write_report(demo_report_dsn, DAY, out=tmp_path / "x.html"))
+    assert not any("alert(1)" in s.get_text() for s in soup.find_all("script"))
+    assert "<script>alert(1)</script></script>" in soup.select_one("#articles").get_text()
+    assert not soup.select("#articles b")
+
+
+def test_the_13_source_page_weighs_less_than_2_mb(synthetic, tmp_path):
+    dsn, facts = synthetic
+    path = write_report(dsn, facts.day, out=tmp_path)  # a folder: the default name in it
+    assert path == tmp_path / report_name(facts.day)
+    size = path.stat().st_size
+    print(f"13-source page: {size / 1e6:.2f} MB")
+    assert size < MAX_BYTES
+    soup = _soup(path)
+    _assert_self_contained(soup)
+    assert len(soup.select("#history .card")) == 13
+    assert len(soup.select("#articles li a")) == facts.articles_on_day
+
+
+def test_enrichment_parts_appear_when_their_tables_exist(demo_report_dsn, tmp_path):
+    day = {"day": f"{DAY} 00:00+00"}
+    with psycopg.connect(demo_report_dsn) as conn:
+        conn.execute("""
+            CREATE TABLE entities (entity_id bigint PRIMARY KEY, name text, kind text);
+            CREATE TABLE article_entities (url_hash text, entity_id bigint);
+            CREATE TABLE stories (story_id bigint PRIMARY KEY, title text);
+            CREATE TABLE story_articles (story_id bigint, url_hash text);
+            INSERT INTO entities VALUES (1, 'Waypoint Charge', 'org'), (2, 'Ohio', 'place');
+            INSERT INTO stories VALUES (7, 'Charging networks grow');
+            -- topics exist under another shape than the report assumes
+            CREATE TABLE topics (id bigint, name text);
+            CREATE TABLE article_topics (url_hash text, topic bigint);""")
+        conn.execute("INSERT INTO article_entities SELECT url_hash, 1 FROM articles "
+                     "WHERE published_at >= %(day)s", day)
+        conn.execute("INSERT INTO article_entities SELECT min(url_hash), 2 FROM articles "
+                     "WHERE published_at >= %(day)s", day)
+        conn.execute("INSERT INTO story_articles SELECT 7, url_hash FROM articles "
+                     "WHERE published_at >= %(day)s", day)
+    soup = _soup(write_report(demo_report_dsn, DAY, out=tmp_path / "e.html"))
+    day_articles = len([a for a in catalog.published_on(DAY) if a.source != DOWN])
+    rows = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
+            for tr in soup.select("#entities tbody tr")]
+    assert rows == [["Waypoint Charge", "org", str(day_articles), "2"],
+                    ["Ohio", "place", "1", "1"]]
+    assert soup.select_one("#chart-entities")
+    story = soup.select_one("#stories tbody tr")
+    assert story.select_one("a").get_text() == "Charging networks grow"
+    assert not soup.select("#topics")
+    assert re.search(r"The topics could not be read from the warehouse: .*UndefinedColumn",
+                     soup.select_one("#content").get_text(" "))
+
+
+def test_the_dags_report_writes_the_page_then_fails_the_run(demo_report_dsn, tmp_path,
+                                                            capsys):
+    with pytest.raises(StageFailed, match=f"sources failed: {DOWN}"):
+        report_run_with_page(demo_report_dsn, f"report-{DAY}", DAY, folder=tmp_path)
+    page = tmp_path / report_name(DAY)
+    assert f"report page of {DAY}: {page}" in capsys.readouterr().out
+    assert _soup(page).select_one("#attention .problem")["data-source"] == DOWN
+    summary = report_run_with_page(demo_report_dsn, f"report-{DEMO_DAYS[0]}", DEMO_DAYS[0],
+                                   folder=tmp_path)
+    assert {s["source"] for s in summary} == set(catalog.SOURCES)
+    assert (tmp_path / report_name(DEMO_DAYS[0])).exists()
