@@ -80,12 +80,13 @@ class ArticleLink:
 
 # ---------------------------------------------------------------- the day's runs
 
-# Per source, the stages of the latest run that covered exactly this window (or of one run).
+# Per source, the stages of the latest run that crawled exactly this window (or of one run).
+# Runs without a crawl (a re-clean) only re-extract stored pages: they are not the day's run.
 _DAY_STAGES_SQL = """
 WITH chosen AS (
     SELECT DISTINCT ON (source_id) source_id, run_id
       FROM pipeline_runs
-     WHERE window_start = %(start)s AND window_end = %(end)s
+     WHERE window_start = %(start)s AND window_end = %(end)s AND stage = 'crawl'
        AND (%(run)s::text IS NULL OR run_id = %(run)s)
      ORDER BY source_id, started_at DESC, run_id DESC
 )
@@ -139,6 +140,7 @@ runs AS (
      WHERE r.window_start >= %(start)s AND r.window_start < %(end)s
        AND r.window_end = r.window_start + interval '1 day'
      GROUP BY r.source_id, r.run_id
+    HAVING bool_or(r.stage = 'crawl')
 ),
 latest AS (
     SELECT DISTINCT ON (source_id, day) *

@@ -215,7 +215,7 @@ def build_report(conn: psycopg.Connection[Any], day: date, *, days: int = 14,
     end = start + timedelta(days=1)
     stages = reporting.day_stages(conn, start, end, run_id)
     if run_id is not None and not stages:
-        raise InvalidInput(f"run '{run_id}' recorded no stage for publication day {day}")
+        raise InvalidInput(f"run '{run_id}' recorded no crawl of publication day {day}")
     by_source: dict[str, list[StageRow]] = {}
     for row in stages:
         by_source.setdefault(row.source_id, []).append(row)

@@ -52,7 +52,7 @@ def test_report_of_a_chosen_day_and_run_into_a_chosen_file(demo_report_dsn, tmp_
 @pytest.mark.parametrize(("args", "message"), [
     (("--date", "2026-13-01"), "is not a date"),
     (("--date", "2999-01-01"), "is in the future"),
-    (("--date", "2026-11-13", "--run", "no-such-run"), "recorded no stage"),
+    (("--date", "2026-11-13", "--run", "no-such-run"), "recorded no crawl"),
     (("--demo", "--out", "/no/such/folder/page.html"), "does not exist"),
     (("--demo", "--days", "0"), "--days"),
 ])

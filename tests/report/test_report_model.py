@@ -79,8 +79,20 @@ def test_a_run_can_be_chosen_and_an_unknown_run_is_bad_input(demo_report_dsn):
     earlier = _report(demo_report_dsn, DEMO_DAYS[0], run_id=f"report-{DEMO_DAYS[0]}")
     assert [s.state for s in earlier.sources] == ["ok"] * 3
     assert earlier.run_ids == [f"report-{DEMO_DAYS[0]}"]
-    with pytest.raises(InvalidInput, match="run 'nope' recorded no stage"):
+    with pytest.raises(InvalidInput, match="run 'nope' recorded no crawl"):
         _report(demo_report_dsn, run_id="nope")
+
+
+def test_a_reclean_of_the_day_is_not_taken_for_its_run(demo_report_dsn, demo_sources):
+    from autonews.jobs import Window, reclean_source
+
+    reclean_source(demo_report_dsn, demo_sources["motorwire"], Window.for_day(DAY),
+                   "reclean-after")
+    report = _report(demo_report_dsn)
+    motorwire = next(s for s in report.sources if s.source_id == "motorwire")
+    assert motorwire.run_id == f"report-{DAY}" and motorwire.counts["fetched"] > 0
+    history = next(h for h in report.histories if h.source_id == "motorwire")
+    assert history.points[-1].run_status == "success"
 
 
 def test_a_13_source_day_shows_every_problem_first_and_flags_the_gates_anomalies(synthetic):

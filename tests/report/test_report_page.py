@@ -136,3 +136,18 @@ def test_the_dags_report_writes_the_page_then_fails_the_run(demo_report_dsn, tmp
                                    folder=tmp_path)
     assert {s["source"] for s in summary} == set(catalog.SOURCES)
     assert (tmp_path / report_name(DEMO_DAYS[0])).exists()
+
+
+def test_the_dags_folder_is_the_airflow_variable_else_the_environment(monkeypatch, tmp_path):
+    from autonews.orchestration import reports_dir
+
+    pytest.importorskip("airflow.sdk", reason="needs the airflow extra")
+    monkeypatch.delenv("AIRFLOW_VAR_AUTONEWS_REPORTS_DIR", raising=False)
+    monkeypatch.delenv("AUTONEWS_REPORTS", raising=False)
+    monkeypatch.setenv("AUTONEWS_HOME", str(tmp_path / "home"))
+    assert reports_dir() == (tmp_path / "home").resolve() / "reports"
+    monkeypatch.setenv("AUTONEWS_REPORTS", str(tmp_path / "shared"))
+    assert reports_dir() == tmp_path / "shared"
+    # an Airflow Variable (here from the environment, as Airflow reads them) wins
+    monkeypatch.setenv("AIRFLOW_VAR_AUTONEWS_REPORTS_DIR", str(tmp_path / "variable"))
+    assert reports_dir() == tmp_path / "variable"
