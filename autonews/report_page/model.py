@@ -99,10 +99,8 @@ class DayReport:
 
 
 def _int(value: Any) -> int:
-    try:
-        return int(value or 0)
-    except (TypeError, ValueError):
-        return 0
+    """A count of `pipeline_runs.counts` (absent: 0)."""
+    return int(value or 0)
 
 
 def _state(stages: list[StageRow]) -> tuple[str, str | None]:

@@ -151,3 +151,15 @@ def test_the_dags_folder_is_the_airflow_variable_else_the_environment(monkeypatc
     # an Airflow Variable (here from the environment, as Airflow reads them) wins
     monkeypatch.setenv("AIRFLOW_VAR_AUTONEWS_REPORTS_DIR", str(tmp_path / "variable"))
     assert reports_dir() == tmp_path / "variable"
+
+
+def test_scripts_and_data_cannot_end_their_script_element_early():
+    from autonews.report_page.render import inline_script, json_script
+
+    assert inline_script("a = '</script><b>'; b = '</SCRIPT >'") == \
+        "a = '<\\/script><b>'; b = '<\\/SCRIPT >'"
+    with pytest.raises(ValueError, match="<!--"):
+        inline_script("x = '<!--'")
+    text = json_script({"name": "</script><!-- & -->"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == {"name": "</script><!-- & -->"}
