@@ -161,15 +161,17 @@ def _status(source_id: str, stages: list[StageRow], usual: float | None,
         failures=failures, rejects=rejects, log_file=crawl.get("log_file"))
 
 
-def _anomaly(row: SourceDay, history: list[int], limits: quality.Thresholds) -> str | None:
+def _anomaly(row: SourceDay, history: list[int], limits: quality.Thresholds,
+             report_day: date) -> str | None:
     """Why the gate fails (or would fail) this source's day, or None."""
+    said = "today" if row.day == report_day else "that day"
     if row.gate_counts is not None and row.gate_counts.get("passed") is False:
-        return "the gate failed: " + gate_reason(row.gate_counts.get("checks"))
+        return "the gate failed: " + gate_reason(row.gate_counts.get("checks"), day=said)
     counts = row.clean_counts if row.clean_counts is not None else {"articles": row.articles}
     failed = [c for c in quality.evaluate(counts, history, limits) if not c.passed]
     if not failed:
         return None
-    return "the gate would fail: " + gate_reason([c.as_dict() for c in failed])
+    return "the gate would fail: " + gate_reason([c.as_dict() for c in failed], day=said)
 
 
 def _histories(rows: list[SourceDay], day: date, days: int,
@@ -189,7 +191,7 @@ def _histories(rows: list[SourceDay], day: date, days: int,
             history = [articles.get(row.day - timedelta(days=n), 0)
                        for n in range(limit.history_days, 0, -1)]
             points.append(DayPoint(row.day, row.articles, row.status,
-                                   _anomaly(row, history, limit), row.day == day))
+                                   _anomaly(row, history, limit, day), row.day == day))
         before = [articles.get(day - timedelta(days=n), 0)
                   for n in range(limit.history_days, 0, -1)]
         histories.append(SourceHistory(source_id, points,

@@ -91,8 +91,9 @@ def tidy_detail(detail: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def gate_reason(checks: Sequence[Mapping[str, Any]] | None) -> str:
-    """The gate's verdict in words: the failed checks with their figures, or what passed."""
+def gate_reason(checks: Sequence[Mapping[str, Any]] | None, *, day: str = "today") -> str:
+    """The gate's verdict in words: the failed checks with their figures, or what passed;
+    `day` replaces the gate's "today" when the day told about is another."""
     if not checks:
         return "no checks recorded"
     failed = [c for c in checks if not c.get("passed")]
@@ -107,7 +108,8 @@ def gate_reason(checks: Sequence[Mapping[str, Any]] | None) -> str:
             value, limit = float(check.get("value", 0)), float(check.get("limit", 0))
             detail = f"{detail}: {value:.0%}, the limit is {limit:.0%}"
         parts.append(f"{words} ({detail})" if detail else words)
-    return "; ".join(parts)
+    said = "; ".join(parts)
+    return said if day == "today" else said.replace("today", day)
 
 
 def _dominant(outcomes: Mapping[str, Any]) -> str | None:
