@@ -5,6 +5,7 @@ then the page opened in headless Chromium."""
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -23,7 +24,7 @@ from warehouse.schema import migrate
 DOWN = "gearbox"
 
 
-def make_screenshot(target: Path, *, width: int = 1200, height: int = 2000) -> Path:
+def make_screenshot(target: Path, *, width: int = 1200, height: int = 2400) -> Path:
     """Write the screenshot (the top `height` pixels of the page) to `target`."""
     missing = chromium.unavailable()
     if missing:
@@ -32,7 +33,8 @@ def make_screenshot(target: Path, *, width: int = 1200, height: int = 2000) -> P
 
     days = catalog.days()
     with temporary_server("autonews-shot-") as dsn, DemoSite(port=0) as site, \
-            tempfile.TemporaryDirectory() as tmp:
+            tempfile.TemporaryDirectory(prefix="autonews-home-") as tmp:
+        os.environ["AUTONEWS_HOME"] = tmp  # crawl logs (their path shows in the picture)
         with psycopg.connect(dsn) as conn:
             migrate(conn)
         sources = load_sources(DEMO_SOURCES, {"demo_url": site.url})
@@ -62,7 +64,7 @@ def make_screenshot(target: Path, *, width: int = 1200, height: int = 2000) -> P
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("target", type=Path, nargs="?", default=Path("docs/report.png"))
-    parser.add_argument("--height", type=int, default=2000, help="pixels of the page to keep")
+    parser.add_argument("--height", type=int, default=2400, help="pixels of the page to keep")
     args = parser.parse_args()
     print(make_screenshot(args.target, height=args.height))
 
