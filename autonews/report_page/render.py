@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import re
 from datetime import date, datetime
@@ -32,12 +31,6 @@ def inline_script(code: str) -> str:
     return _SCRIPT_END.sub(r"<\\/\1", code)
 
 
-def json_script(value: Any) -> str:
-    """`value` as JSON that can sit in <script type="application/json"> unescaped."""
-    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
 def _asset(name: str) -> str:
     return resources.files("autonews.report_page").joinpath("templates", name).read_text(
         encoding="utf-8")
@@ -62,7 +55,8 @@ def _verdict(report: DayReport) -> tuple[str, bool]:
     """The page's first sentence, and whether all is well."""
     total = len(report.sources)
     if not total:
-        return "No source ran on this day, and none had articles in the days before.", False
+        return (f"No source ran on this day or had articles in the {report.days - 1} days "
+                "before.", False)
     problems = report.problems
     if not problems:
         extra = f" The gate flags {report.anomalies} of them." if report.anomalies else ""

@@ -4,7 +4,6 @@ fail."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -156,13 +155,10 @@ def test_the_dags_folder_is_the_airflow_variable_else_the_environment(monkeypatc
     assert reports_dir() == tmp_path / "variable"
 
 
-def test_scripts_and_data_cannot_end_their_script_element_early():
-    from autonews.report_page.render import inline_script, json_script
+def test_a_script_cannot_end_its_script_element_early():
+    from autonews.report_page.render import inline_script
 
     assert inline_script("a = '</script><b>'; b = '</SCRIPT >'") == \
         "a = '<\\/script><b>'; b = '<\\/SCRIPT >'"
     with pytest.raises(ValueError, match="<!--"):
         inline_script("x = '<!--'")
-    text = json_script({"name": "</script><!-- & -->"})
-    assert "<" not in text and ">" not in text and "&" not in text
-    assert json.loads(text) == {"name": "</script><!-- & -->"}
