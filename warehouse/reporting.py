@@ -284,52 +284,46 @@ def article_facets(conn: psycopg.Connection[Any], start: datetime,
     return facets
 
 
-# ---------------------------------------------------------------- enrichment (issue: enrichment)
+# ---------------------------------------------------------------- enrichment
 #
-# ASSUMED SCHEMA, to adapt when the enrichment branch is merged. Everything the report knows
-# about those tables is in this section:
-#   entities (entity_id, name, kind)          article_entities (url_hash, entity_id)
-#   topics (topic_id, label)                  article_topics (url_hash, topic_id)
-#   stories (story_id, title)                 story_articles (story_id, url_hash)
-# Each part of the page appears only when both of its tables exist (`to_regclass`).
+# Everything the report knows about the enrichment is in this section. It reads the views of
+# the enrichment branch's migration 0007_create_enrichment_tables.sql (as of its commit
+# c6769d5), its analyst-facing API:
+#   entity_mentions_daily (day, source_id, entity_id, kind, name, articles, ...)
+#   topics_daily          (day, topic_id, name, articles, sources, avg_score)
+#   top_stories_daily     (day, rank, story_id, title, articles, sources, ...)
+#   stories               (story_id, first_url_hash, ...) for a link to the first article
+# Each part of the page appears only when its relations exist (`to_regclass`).
 
-ENRICHMENT_TABLES = {
-    "entities": ("entities", "article_entities"),
-    "topics": ("topics", "article_topics"),
-    "stories": ("stories", "story_articles"),
+ENRICHMENT_RELATIONS = {
+    "entities": ("entity_mentions_daily",),
+    "topics": ("topics_daily",),
+    "stories": ("top_stories_daily", "stories"),
 }
 
 _ENRICHMENT_SQL = {
     "entities": """
-SELECT e.name, e.kind, count(DISTINCT a.url_hash) AS articles,
-       count(DISTINCT a.source_id) AS sources, NULL::text AS url
-  FROM articles a
-  JOIN article_entities ae ON ae.url_hash = a.url_hash
-  JOIN entities e ON e.entity_id = ae.entity_id
- WHERE a.published_at >= %(start)s AND a.published_at < %(end)s
- GROUP BY e.entity_id, e.name, e.kind
- ORDER BY articles DESC, sources DESC, e.name
+SELECT coalesce(name, entity_id), kind, sum(articles)::bigint AS articles,
+       count(DISTINCT source_id) AS sources, NULL::text AS url
+  FROM entity_mentions_daily
+ WHERE day = %(day)s
+ GROUP BY entity_id, name, kind
+ ORDER BY articles DESC, sources DESC, 1
  LIMIT %(limit)s""",
     "topics": """
-SELECT t.label, NULL::text AS kind, count(DISTINCT a.url_hash) AS articles,
-       count(DISTINCT a.source_id) AS sources, NULL::text AS url
-  FROM articles a
-  JOIN article_topics at ON at.url_hash = a.url_hash
-  JOIN topics t ON t.topic_id = at.topic_id
- WHERE a.published_at >= %(start)s AND a.published_at < %(end)s
- GROUP BY t.topic_id, t.label
- ORDER BY articles DESC, sources DESC, t.label
+SELECT coalesce(name, topic_id), NULL::text AS kind, articles, sources, NULL::text AS url
+  FROM topics_daily
+ WHERE day = %(day)s
+ ORDER BY articles DESC, sources DESC, 1
  LIMIT %(limit)s""",
+    # A story of one article is no story: only those that grouped two or more that day.
     "stories": """
-SELECT s.title, NULL::text AS kind, count(DISTINCT a.url_hash) AS articles,
-       count(DISTINCT a.source_id) AS sources,
-       (array_agg(a.canonical_url ORDER BY a.published_at, a.url_hash))[1] AS url
-  FROM articles a
-  JOIN story_articles sa ON sa.url_hash = a.url_hash
-  JOIN stories s ON s.story_id = sa.story_id
- WHERE a.published_at >= %(start)s AND a.published_at < %(end)s
- GROUP BY s.story_id, s.title
- ORDER BY sources DESC, articles DESC, s.title
+SELECT t.title, NULL::text AS kind, t.articles, t.sources, a.canonical_url
+  FROM top_stories_daily t
+  JOIN stories s ON s.story_id = t.story_id
+  LEFT JOIN articles a ON a.url_hash = s.first_url_hash
+ WHERE t.day = %(day)s AND t.articles > 1
+ ORDER BY t.rank, t.first_published_at, t.story_id
  LIMIT %(limit)s""",
 }
 
@@ -362,30 +356,30 @@ class Enrichment:
 
 
 def existing_tables(conn: psycopg.Connection[Any], names: Sequence[str]) -> set[str]:
+    """Which of the tables or views `names` exist."""
     rows = conn.execute("SELECT t FROM unnest(%s::text[]) AS t WHERE to_regclass(t) IS NOT NULL",
                         (list(names),)).fetchall()
     return {r[0] for r in rows}
 
 
-def day_enrichment(conn: psycopg.Connection[Any], start: datetime, end: datetime, *,
-                   limit: int = 10) -> Enrichment:
-    """The top entities, topics and stories of the articles published in [start, end),
-    for each part whose tables exist. A part whose query fails (the tables are not what
-    this module assumes) is reported in `errors`, logged, and does not stop the report."""
-    wanted = [t for tables in ENRICHMENT_TABLES.values() for t in tables]
+def day_enrichment(conn: psycopg.Connection[Any], day: date, *, limit: int = 10) -> Enrichment:
+    """The top entities, topics and stories of the articles published on UTC `day`, for
+    each part whose relations exist. A part whose query fails (the relations are not what
+    this module expects) is reported in `errors`, logged, and does not stop the report."""
+    wanted = [t for relations in ENRICHMENT_RELATIONS.values() for t in relations]
     present = existing_tables(conn, wanted)
     parts: dict[str, list[Ranked] | None] = {}
     errors: dict[str, str] = {}
-    for part, tables in ENRICHMENT_TABLES.items():
-        if not all(t in present for t in tables):
+    for part, relations in ENRICHMENT_RELATIONS.items():
+        if not all(t in present for t in relations):
             parts[part] = None
             continue
         try:
             with conn.transaction():
                 rows = conn.execute(_ENRICHMENT_SQL[part],
-                                    {"start": start, "end": end, "limit": limit}).fetchall()
+                                    {"day": day, "limit": limit}).fetchall()
         except psycopg.Error as exc:
-            log.warning("the report could not read the %s tables: %s", part, exc)
+            log.warning("the report could not read the %s: %s", part, exc)
             errors[part] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
             parts[part] = None
             continue

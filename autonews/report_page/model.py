@@ -247,7 +247,7 @@ def build_report(conn: psycopg.Connection[Any], day: date, *, days: int = 14,
     facets = reporting.article_facets(conn, start, end)
     articles = reporting.day_articles(conn, start, end, limit=article_limit)
     total = sum(n for _, n in facets["section"])
-    enrichment = reporting.day_enrichment(conn, start, end)
+    enrichment = reporting.day_enrichment(conn, day)
     conn.commit()
     log.info("report of %s: %d sources, %d problems, %d articles", day, len(statuses),
              sum(1 for s in statuses if s.state != "ok"), total)
