@@ -7,24 +7,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
+
+from autonews.core.vocabulary import RejectReason
 
 # Bump when extraction output can change for the same page: `autonews reclean` and the
 # `articles.extractor_version` column tell which rows an improved cleaner has reached.
 EXTRACTOR_VERSION = "1.0.0"
-
-
-class RejectReason(StrEnum):
-    """Why a fetched page is not loaded as an article."""
-
-    NOT_HTML = "not_html"
-    EMPTY = "empty"
-    TOO_SHORT = "too_short"
-    GALLERY = "gallery"
-    VIDEO = "video"
-    INDEX = "index"
-    UNPARSABLE = "unparsable"
 
 
 class PageRejected(Exception):

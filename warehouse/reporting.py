@@ -11,11 +11,14 @@ from typing import Any
 
 import psycopg
 
+from autonews.core.vocabulary import STAGES, Outcome
+from autonews.core.window import Window
+from warehouse import enrichment_reports
+
 log = logging.getLogger(__name__)
 
-STAGES = ("crawl", "clean", "gate", "load")
 # Outcomes of a fetch that got what it asked for (or rightly did not ask): not failures.
-FETCH_OK = ("fetched", "not_modified", "unchanged")
+FETCH_OK = (Outcome.FETCHED, Outcome.NOT_MODIFIED, Outcome.UNCHANGED)
 
 
 @dataclass(frozen=True)
@@ -98,11 +101,12 @@ SELECT p.source_id, p.run_id, p.stage, p.status, p.counts, p.error, p.trigger, p
 """
 
 
-def day_stages(conn: psycopg.Connection[Any], start: datetime, end: datetime,
+def day_stages(conn: psycopg.Connection[Any], window: Window,
                run_id: str | None = None) -> list[StageRow]:
-    """The stages of each source's latest run over [start, end) (of `run_id` when given)."""
-    rows = conn.execute(_DAY_STAGES_SQL, {"start": start, "end": end, "run": run_id,
-                                          "stages": list(STAGES)}).fetchall()
+    """The stages of each source's latest run that crawled `window` (of `run_id` when
+    given)."""
+    rows = conn.execute(_DAY_STAGES_SQL, {"start": window.start, "end": window.end,
+                                          "run": run_id, "stages": list(STAGES)}).fetchall()
     return [StageRow(r[0], r[1], r[2], r[3], dict(r[4] or {}), r[5], r[6], r[7], r[8], r[9])
             for r in rows]
 
@@ -160,12 +164,11 @@ SELECT s.source_id, d.day, coalesce(p.articles, 0), l.run_id, l.status, l.failed
 """
 
 
-def source_days(conn: psycopg.Connection[Any], first: date, last: date,
-                start: datetime, end: datetime) -> list[SourceDay]:
-    """Each source's days from `first` to `last` (both included; `start`/`end` are the same
-    range as UTC instants), sources ordered by id, days in order."""
-    rows = conn.execute(_SOURCE_DAYS_SQL, {"first": first, "last": last, "start": start,
-                                           "end": end, "stages": list(STAGES)}).fetchall()
+def source_days(conn: psycopg.Connection[Any], days: Window) -> list[SourceDay]:
+    """Each source's days of `days` (whole UTC days), sources ordered by id, days in order."""
+    rows = conn.execute(_SOURCE_DAYS_SQL, {
+        "first": days.first_day, "last": days.last_day, "start": days.start, "end": days.end,
+        "stages": list(STAGES)}).fetchall()
     return [SourceDay(r[0], r[1], int(r[2]), r[3], r[4], r[5],
                       dict(r[6]) if r[6] is not None else None,
                       dict(r[7]) if r[7] is not None else None) for r in rows]
@@ -266,66 +269,45 @@ SELECT 'language', coalesce(nullif(language, ''), ''), count(*)
 """
 
 
-def day_articles(conn: psycopg.Connection[Any], start: datetime, end: datetime, *,
+def day_articles(conn: psycopg.Connection[Any], window: Window, *,
                  limit: int = 2000) -> list[ArticleLink]:
-    """The articles published in [start, end), by source then newest first, at most `limit`."""
-    rows = conn.execute(_ARTICLES_SQL, {"start": start, "end": end, "limit": limit}).fetchall()
+    """The articles published in `window`, by source then newest first, at most `limit`."""
+    rows = conn.execute(_ARTICLES_SQL, {"start": window.start, "end": window.end,
+                                        "limit": limit}).fetchall()
     return [ArticleLink(*row) for row in rows]
 
 
-def article_facets(conn: psycopg.Connection[Any], start: datetime,
-                   end: datetime) -> dict[str, list[tuple[str, int]]]:
-    """Articles published in [start, end) per section and per language ('' = unknown),
-    most first: {'section': [(name, articles)...], 'language': [...]}."""
+def article_facets(conn: psycopg.Connection[Any],
+                   window: Window) -> dict[str, list[tuple[str, int]]]:
+    """Articles published in `window` per section and per language ('' = unknown), most
+    first: {'section': [(name, articles)...], 'language': [...]}."""
     facets: dict[str, list[tuple[str, int]]] = {"section": [], "language": []}
-    for facet, value, articles in conn.execute(_ARTICLE_FACETS_SQL,
-                                               {"start": start, "end": end}).fetchall():
+    for facet, value, articles in conn.execute(
+            _ARTICLE_FACETS_SQL, {"start": window.start, "end": window.end}).fetchall():
         facets[facet].append((value, int(articles)))
     return facets
 
 
 # ---------------------------------------------------------------- enrichment
 #
-# Everything the report knows about the enrichment is in this section. It reads the views of
-# the enrichment branch's migration 0007_create_enrichment_tables.sql (as of its commit
-# c6769d5), its analyst-facing API:
-#   entity_mentions_daily (day, source_id, entity_id, kind, name, articles, ...)
-#   topics_daily          (day, topic_id, name, articles, sources, avg_score)
-#   top_stories_daily     (day, rank, story_id, title, articles, sources, ...)
-#   stories               (story_id, first_url_hash, ...) for a link to the first article
-# Each part of the page appears only when its relations exist (`to_regclass`).
+# The day's entities and stories as `autonews entities` and `autonews stories` rank them
+# (warehouse.enrichment_reports), and its topics from the `topics_daily` view. Each part of
+# the page appears only when its relations exist (`to_regclass`): a warehouse not migrated
+# to 0007 yet shows the rest.
 
 ENRICHMENT_RELATIONS = {
-    "entities": ("entity_mentions_daily",),
+    "entities": ("entity_mentions_daily", "entity_share_of_voice"),
     "topics": ("topics_daily",),
-    "stories": ("top_stories_daily", "stories"),
+    "stories": ("top_stories_daily", "article_enrichments"),
 }
 
-_ENRICHMENT_SQL = {
-    "entities": """
-SELECT coalesce(name, entity_id), kind, sum(articles)::bigint AS articles,
-       count(DISTINCT source_id) AS sources, NULL::text AS url
-  FROM entity_mentions_daily
- WHERE day = %(day)s
- GROUP BY entity_id, name, kind
- ORDER BY articles DESC, sources DESC, 1
- LIMIT %(limit)s""",
-    "topics": """
-SELECT coalesce(name, topic_id), NULL::text AS kind, articles, sources, NULL::text AS url
+_TOPICS_SQL = """
+SELECT coalesce(name, topic_id), articles, sources
   FROM topics_daily
  WHERE day = %(day)s
  ORDER BY articles DESC, sources DESC, 1
- LIMIT %(limit)s""",
-    # A story of one article is no story: only those that grouped two or more that day.
-    "stories": """
-SELECT t.title, NULL::text AS kind, t.articles, t.sources, a.canonical_url
-  FROM top_stories_daily t
-  JOIN stories s ON s.story_id = t.story_id
-  LEFT JOIN articles a ON a.url_hash = s.first_url_hash
- WHERE t.day = %(day)s AND t.articles > 1
- ORDER BY t.rank, t.first_published_at, t.story_id
- LIMIT %(limit)s""",
-}
+ LIMIT %(limit)s
+"""
 
 
 @dataclass(frozen=True)
@@ -341,18 +323,13 @@ class Ranked:
 
 @dataclass(frozen=True)
 class Enrichment:
-    """What the enrichment tables say about a day; a part is None when its tables do not
+    """What the enrichment tables say about a day; a part is None when its relations do not
     exist, and `errors` says which part could not be read and why."""
 
     entities: list[Ranked] | None = None
     topics: list[Ranked] | None = None
     stories: list[Ranked] | None = None
     errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def present(self) -> bool:
-        return any(p is not None for p in (self.entities, self.topics, self.stories)) or \
-            bool(self.errors)
 
 
 def existing_tables(conn: psycopg.Connection[Any], names: Sequence[str]) -> set[str]:
@@ -362,26 +339,36 @@ def existing_tables(conn: psycopg.Connection[Any], names: Sequence[str]) -> set[
     return {r[0] for r in rows}
 
 
+def _part(conn: psycopg.Connection[Any], part: str, day: date, limit: int) -> list[Ranked]:
+    if part == "entities":
+        return [Ranked(e.name, e.kind, e.articles, e.sources)
+                for e in enrichment_reports.day_entities(conn, day, limit=limit)]
+    if part == "stories":
+        # A story of one article is no story (they rank last): those that grouped two or
+        # more articles that day, linked to the first of them.
+        return [Ranked(s.title, None, s.articles, len(s.sources),
+                       s.members[0].canonical_url if s.members else None)
+                for s in enrichment_reports.day_stories(conn, day, limit=limit)
+                if s.articles > 1]
+    rows = conn.execute(_TOPICS_SQL, {"day": day, "limit": limit}).fetchall()
+    return [Ranked(r[0], None, int(r[1]), int(r[2])) for r in rows]
+
+
 def day_enrichment(conn: psycopg.Connection[Any], day: date, *, limit: int = 10) -> Enrichment:
     """The top entities, topics and stories of the articles published on UTC `day`, for
-    each part whose relations exist. A part whose query fails (the relations are not what
+    each part whose relations exist. A part whose query fails (its relations are not what
     this module expects) is reported in `errors`, logged, and does not stop the report."""
-    wanted = [t for relations in ENRICHMENT_RELATIONS.values() for t in relations]
-    present = existing_tables(conn, wanted)
+    present = existing_tables(conn, [t for ts in ENRICHMENT_RELATIONS.values() for t in ts])
     parts: dict[str, list[Ranked] | None] = {}
     errors: dict[str, str] = {}
     for part, relations in ENRICHMENT_RELATIONS.items():
+        parts[part] = None
         if not all(t in present for t in relations):
-            parts[part] = None
             continue
         try:
             with conn.transaction():
-                rows = conn.execute(_ENRICHMENT_SQL[part],
-                                    {"day": day, "limit": limit}).fetchall()
+                parts[part] = _part(conn, part, day, limit)
         except psycopg.Error as exc:
             log.warning("the report could not read the %s: %s", part, exc)
             errors[part] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
-            parts[part] = None
-            continue
-        parts[part] = [Ranked(r[0], r[1], int(r[2]), int(r[3]), r[4]) for r in rows]
     return Enrichment(parts["entities"], parts["topics"], parts["stories"], errors)

@@ -12,9 +12,13 @@ from typing import Any
 import psycopg
 
 from autonews import quality
+from autonews.core.errors import BadInput
+from autonews.core.results import CleanResult
+from autonews.core.settings import Settings
+from autonews.core.vocabulary import STAGES
+from autonews.core.window import Window
 from autonews.report_page.wording import Explanation, explain_failure, gate_reason
 from warehouse import reporting
-from warehouse.periods import InvalidInput
 from warehouse.reporting import ArticleLink, Enrichment, FailureGroup, SourceDay, StageRow
 
 log = logging.getLogger(__name__)
@@ -117,7 +121,7 @@ def _state(stages: list[StageRow]) -> tuple[str, str | None]:
         return "ok", None
     if all(s.status == "skipped" for s in stages):
         return "skipped", None
-    missing = [s for s in reporting.STAGES if s not in by_stage]
+    missing = [s for s in STAGES if s not in by_stage]
     return "incomplete", missing[0] if missing else None
 
 
@@ -167,7 +171,8 @@ def _anomaly(row: SourceDay, history: list[int], limits: quality.Thresholds,
     said = "today" if row.day == report_day else "that day"
     if row.gate_counts is not None and row.gate_counts.get("passed") is False:
         return "the gate failed: " + gate_reason(row.gate_counts.get("checks"), day=said)
-    counts = row.clean_counts if row.clean_counts is not None else {"articles": row.articles}
+    counts = CleanResult.from_counts(row.clean_counts) if row.clean_counts is not None \
+        else CleanResult(articles=row.articles)
     failed = [c for c in quality.evaluate(counts, history, limits) if not c.passed]
     if not failed:
         return None
@@ -199,23 +204,18 @@ def _histories(rows: list[SourceDay], day: date, days: int,
     return histories
 
 
-def _source_days(conn: psycopg.Connection[Any], oldest: date,
-                 end: datetime) -> list[SourceDay]:
-    start = datetime(oldest.year, oldest.month, oldest.day, tzinfo=UTC)
-    return reporting.source_days(conn, oldest, (end - timedelta(days=1)).date(), start, end)
-
-
 def build_report(conn: psycopg.Connection[Any], day: date, *, days: int = 14,
-                 run_id: str | None = None, article_limit: int = 2000) -> DayReport:
+                 run_id: str | None = None, article_limit: int = 2000,
+                 settings: Settings | None = None) -> DayReport:
     """Everything the page shows for UTC publication `day`, from the warehouse: each
     source's latest run of the day (or the stages of `run_id`), its last `days` days."""
     if days < 1:
-        raise ValueError(f"days must be at least 1, not {days}")
-    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    end = start + timedelta(days=1)
-    stages = reporting.day_stages(conn, start, end, run_id)
+        raise BadInput(f"--days must be at least 1, not {days}")
+    settings = settings or Settings.from_env()
+    window = Window.for_day(day)
+    stages = reporting.day_stages(conn, window, run_id)
     if run_id is not None and not stages:
-        raise InvalidInput(f"run '{run_id}' recorded no crawl of publication day {day}")
+        raise BadInput(f"run '{run_id}' recorded no crawl of publication day {day}")
     by_source: dict[str, list[StageRow]] = {}
     for row in stages:
         by_source.setdefault(row.source_id, []).append(row)
@@ -223,14 +223,14 @@ def build_report(conn: psycopg.Connection[Any], day: date, *, days: int = 14,
     # The gate judges a day by the `history_days` before it: read that far before the
     # chart's first day (again, further, if a source's own threshold reaches further).
     first = day - timedelta(days=days - 1)
-    reach = quality.load_thresholds("").history_days
-    rows = _source_days(conn, first - timedelta(days=reach), end)
+    reach = quality.load_thresholds("", settings.quality_file).history_days
+    rows = reporting.source_days(conn, Window.days(first - timedelta(days=reach), day))
     seen = {r.source_id for r in rows if r.day >= first and (r.articles or r.status)}
     sources = sorted(seen | set(by_source))
-    limits = {s: quality.load_thresholds(s) for s in sources}
+    limits = {s: quality.load_thresholds(s, settings.quality_file) for s in sources}
     if any(lim.history_days > reach for lim in limits.values()):
         reach = max(lim.history_days for lim in limits.values())
-        rows = _source_days(conn, first - timedelta(days=reach), end)
+        rows = reporting.source_days(conn, Window.days(first - timedelta(days=reach), day))
     histories = _histories([r for r in rows if r.source_id in sources], day, days, limits)
     medians = {h.source_id: h.median for h in histories}
 
@@ -244,8 +244,8 @@ def build_report(conn: psycopg.Connection[Any], day: date, *, days: int = 14,
         for source in sources]
     statuses.sort(key=lambda s: (STATES.index(s.state), s.source_id))
 
-    facets = reporting.article_facets(conn, start, end)
-    articles = reporting.day_articles(conn, start, end, limit=article_limit)
+    facets = reporting.article_facets(conn, window)
+    articles = reporting.day_articles(conn, window, limit=article_limit)
     total = sum(n for _, n in facets["section"])
     enrichment = reporting.day_enrichment(conn, day)
     conn.commit()

@@ -8,7 +8,9 @@ import psycopg
 import pytest
 
 from autonews.demo import catalog
-from tests.dags.conftest import run_airflow
+from tests.helpers import run_airflow
+
+pytestmark = pytest.mark.e2e
 
 
 def _counts(dsn):
@@ -20,7 +22,6 @@ def _counts(dsn):
     return articles, stages
 
 
-@pytest.mark.slow
 def test_dag_test_of_a_demo_day_loads_once(airflow_env, dsn, demo, tmp_path):
     day = catalog.latest_day()
     env = {**airflow_env, "AIRFLOW_CONN_AUTONEWS_WAREHOUSE": dsn, "AUTONEWS_DEMO_URL": demo.url}
@@ -30,6 +31,10 @@ def test_dag_test_of_a_demo_day_loads_once(airflow_env, dsn, demo, tmp_path):
     assert count == len(catalog.published_on(day))
     assert {s[1] for s in stages} == {"motorwire", "autoledger", "gearbox"}
     assert all(s[3] == "success" for s in stages)
+    with psycopg.connect(dsn) as conn:  # the enrich task ran over the day's articles
+        enriched = conn.execute("SELECT status, counts ->> 'enriched' FROM pipeline_runs "
+                                "WHERE stage = 'enrich'").fetchall()
+    assert enriched == [("success", str(count))]
     # the report task writes the run's page and says where
     page = Path(env["AUTONEWS_HOME"]) / "reports" / f"autonews-report-{day}.html"
     assert page.stat().st_size > 10_000

@@ -1,77 +1,89 @@
-"""Warehouses for the report tests (a demo crawled by the real pipeline, a synthetic
+"""Warehouses for the report tests (demo days through the pipeline's own stages, a synthetic
 13-source month) and the headless Chromium that opens the pages."""
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 
-import psycopg
 import pytest
-from psycopg import sql
 
-from autonews.demo.site import DemoSite
-from autonews.jobs import Window, run_source
+from autonews.core import CrawlResult, Outcome, Source, Stage, Status, Window
+from autonews.jobs import enrich_window, skip_stage
 from autonews.sources import DEMO_SOURCES, load_sources
-from tests.conftest import _fresh_db, _with_db
+from tests.demo_warehouse import DEMO_BASE, load_demo_day
+from tests.helpers import create_db, drop_db, fresh_db, with_db
 from tests.report import browser as chromium
 from tests.report.synthetic import SyntheticDay, load_synthetic
+from transforms import url_hash
+from warehouse import runs
+from warehouse.connection import connect
+from warehouse.raw_pages import RawPageStore
 
 DEMO_DAYS = (date(2026, 11, 11), date(2026, 11, 12), date(2026, 11, 13))
 DOWN = "gearbox"  # refuses every connection on the last demo day
+DOWN_URLS = ("/gearbox/sitemap.xml", "/gearbox/rss.xml", "/gearbox/archive/2026-11-13")
 SYNTHETIC_DAY = date(2026, 11, 13)
 
 
-def _database(pg_admin_dsn: str, template: str) -> tuple[str, str]:
-    name = f"autonews_report_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(name), sql.Identifier(template)))
-    return name, _with_db(pg_admin_dsn, name)
-
-
-def _drop(pg_admin_dsn: str, name: str) -> None:
-    with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(name)))
+def record_site_down(dsn: str, source: Source, day: date, run_id: str) -> None:
+    """A run of `source` whose site refused every connection, as the crawl records it: its
+    sitemap, feed and archive fetches failed, the crawl failed, the later stages skipped."""
+    window = Window.for_day(day)
+    store = RawPageStore(dsn)
+    try:
+        for path in DOWN_URLS:
+            url = DEMO_BASE + path
+            store.add({"run_id": run_id, "source_id": source.id, "url": url,
+                       "url_hash": url_hash(url), "kind": "sitemap",
+                       "outcome": Outcome.CONNECTION_ERROR, "fetched_at": datetime.now(UTC),
+                       "error": "ConnectionRefusedError: Connection was refused by other side"})
+    finally:
+        store.close()
+    outcomes = {Outcome.CONNECTION_ERROR.value: len(DOWN_URLS)}
+    with connect(dsn) as conn:
+        runs.start_stage(conn, run_id, source.id, Stage.CRAWL, window, "fixture")
+        runs.finish_stage(conn, run_id, source.id, Stage.CRAWL, Status.FAILED,
+                          CrawlResult(discovery_outcomes=outcomes).to_counts(),
+                          f"{source.id}: no sitemap, feed or listing page could be fetched "
+                          f"(connection_error={len(DOWN_URLS)}); is the site down?")
+    for stage in (Stage.CLEAN, Stage.GATE, Stage.LOAD):
+        skip_stage(dsn, source.id, window, run_id, stage, "crawl failed", "fixture")
 
 
 @pytest.fixture(scope="session")
-def demo_report_template(pg_admin_dsn: str, migrated_template: str,
-                         demo_site: DemoSite) -> Iterator[str]:
-    """A database the real pipeline filled from the demo site: 2026-11-11 and -12 for every
-    source, then 2026-11-13 with gearbox down (its crawl fails; the others load)."""
-    name, dsn = _database(pg_admin_dsn, migrated_template)
-    sources = {s.id: s for s in load_sources(DEMO_SOURCES, {"demo_url": demo_site.url})}
-    demo_site.faults.clear()
-    try:
-        for day in DEMO_DAYS:
-            if day == DEMO_DAYS[-1]:
-                demo_site.faults.set([f"down:{DOWN}"])
-            for source in sources.values():
-                result = run_source(dsn, source, Window.for_day(day), f"report-{day}")
-                assert result.ok == (day != DEMO_DAYS[-1] or source.id != DOWN), result.error
-    finally:
-        demo_site.faults.clear()
+def demo_report_template(pg_admin_dsn: str, migrated_template: str) -> Iterator[str]:
+    """A database of demo days through the pipeline's clean, gate, load and enrich stages
+    (pages stored as a crawl stores them): 2026-11-11 and -12 for every source, then
+    2026-11-13 with gearbox down (its crawl fails; the others load)."""
+    name = create_db(pg_admin_dsn, migrated_template, prefix="autonews_report_")
+    dsn = with_db(pg_admin_dsn, name)
+    sources = load_sources(DEMO_SOURCES, {"demo_url": DEMO_BASE})
+    for day in DEMO_DAYS:
+        for source in sources:
+            if (day, source.id) == (DEMO_DAYS[-1], DOWN):
+                record_site_down(dsn, source, day, f"report-{day}")
+            else:
+                load_demo_day(dsn, source, day, f"report-{day}", DEMO_BASE)
+    enrich_window(dsn, Window.days(DEMO_DAYS[0], DEMO_DAYS[-1]), "report-enrich")
     yield name
-    _drop(pg_admin_dsn, name)
+    drop_db(pg_admin_dsn, name)
 
 
 @pytest.fixture
 def demo_report_dsn(pg_admin_dsn: str, demo_report_template: str) -> Iterator[str]:
     """A private copy of the demo report warehouse."""
-    yield from _fresh_db(pg_admin_dsn, demo_report_template)
+    yield from fresh_db(pg_admin_dsn, demo_report_template)
 
 
 @pytest.fixture(scope="session")
 def synthetic_template(pg_admin_dsn: str, migrated_template: str
                        ) -> Iterator[tuple[str, SyntheticDay]]:
-    name, dsn = _database(pg_admin_dsn, migrated_template)
-    day = load_synthetic(dsn, SYNTHETIC_DAY)
+    name = create_db(pg_admin_dsn, migrated_template, prefix="autonews_report13_")
+    day = load_synthetic(with_db(pg_admin_dsn, name), SYNTHETIC_DAY)
     yield name, day
-    _drop(pg_admin_dsn, name)
+    drop_db(pg_admin_dsn, name)
 
 
 @pytest.fixture
@@ -79,7 +91,7 @@ def synthetic(pg_admin_dsn: str, synthetic_template: tuple[str, SyntheticDay]
               ) -> tuple[str, SyntheticDay]:
     """(DSN, facts) of the synthetic 13-source warehouse; tests must not change it."""
     name, day = synthetic_template
-    return _with_db(pg_admin_dsn, name), day
+    return with_db(pg_admin_dsn, name), day
 
 
 @pytest.fixture(scope="session")

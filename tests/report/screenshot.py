@@ -12,9 +12,10 @@ from pathlib import Path
 
 import psycopg
 
+from autonews.core import Settings, Window
 from autonews.demo import catalog
 from autonews.demo.site import DemoSite
-from autonews.jobs import Window, run_source
+from autonews.jobs import enrich_window, run_source
 from autonews.report_page import write_report
 from autonews.sources import DEMO_SOURCES, load_sources
 from tests.report import browser as chromium
@@ -35,6 +36,7 @@ def make_screenshot(target: Path, *, width: int = 1200, height: int = 2400) -> P
     with temporary_server("autonews-shot-") as dsn, DemoSite(port=0) as site, \
             tempfile.TemporaryDirectory(prefix="autonews-home-") as tmp:
         os.environ["AUTONEWS_HOME"] = tmp  # crawl logs (their path shows in the picture)
+        settings = Settings.from_env()
         with psycopg.connect(dsn) as conn:
             migrate(conn)
         sources = load_sources(DEMO_SOURCES, {"demo_url": site.url})
@@ -43,10 +45,13 @@ def make_screenshot(target: Path, *, width: int = 1200, height: int = 2400) -> P
                 site.faults.set([f"down:{DOWN}"])
             for source in sources:
                 result = run_source(dsn, source, Window.for_day(day), f"scheduled__{day}",
-                                    trigger="airflow")
+                                    trigger="airflow", settings=settings)
                 print(f"{day} {source.id}: {'ok' if result.ok else result.error}",
                       file=sys.stderr)
-        page_path = write_report(dsn, days[-1], out=Path(tmp) / "report.html")
+        enrich_window(dsn, Window.days(days[0], days[-1]), "scheduled__enrich",
+                      trigger="airflow")
+        page_path = write_report(dsn, days[-1], out=Path(tmp) / "report.html",
+                                 settings=settings)
         with sync_playwright() as playwright:
             browser = chromium.launch(playwright)
             try:

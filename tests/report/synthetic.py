@@ -11,9 +11,10 @@ from typing import Any
 
 import psycopg
 
-from scrapers.store import RawPageStore
+from autonews.core import Outcome, Stage, Status, Window
 from transforms import Article, url_hash
-from warehouse import loader, runs
+from warehouse import loader, runs, staging
+from warehouse.raw_pages import RawPageStore
 
 SOURCES = ("electrek", "insideevs", "motor1", "carscoops", "autoblog", "caranddriver",
            "thedrive", "autocar", "autoevolution", "electrive", "greencarreports", "paultan",
@@ -38,9 +39,6 @@ class SyntheticDay:
     absent: str = ABSENT
 
 
-def _window(day: date) -> tuple[datetime, datetime]:
-    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    return start, start + timedelta(days=1)
 
 
 def _article(source: str, day: date, n: int, rng: random.Random) -> Article:
@@ -56,27 +54,27 @@ def _article(source: str, day: date, n: int, rng: random.Random) -> Article:
                    date_source="jsonld")
 
 
-def _stage(conn: psycopg.Connection[Any], run_id: str, source: str, stage: str, day: date,
-           status: str, counts: dict[str, Any], error: str | None = None) -> None:
-    runs.start_stage(conn, run_id, source, stage, _window(day), "airflow")
+def _stage(conn: psycopg.Connection[Any], run_id: str, source: str, stage: Stage, day: date,
+           status: Status, counts: dict[str, Any], error: str | None = None) -> None:
+    runs.start_stage(conn, run_id, source, stage, Window.for_day(day), "airflow")
     runs.finish_stage(conn, run_id, source, stage, status, counts, error)
 
 
 def _ok_day(conn: psycopg.Connection[Any], run_id: str, source: str, day: date,
             articles: list[Article]) -> int:
     n = len(articles)
-    _stage(conn, run_id, source, "crawl", day, "success", {
-        "discovered": n + 3, "in_window": n + 1, "fetched": n + 1, "not_modified": 0,
+    _stage(conn, run_id, source, Stage.CRAWL, day, Status.SUCCESS, {
+        "listed": n + 3, "in_window": n + 1, "fetched": n + 1, "not_modified": 0,
         "failed": 0, "outcomes": {"fetched": n + 1}, "discovery_outcomes": {"fetched": 3}})
-    _stage(conn, run_id, source, "clean", day, "success",
+    _stage(conn, run_id, source, Stage.CLEAN, day, Status.SUCCESS,
            {"pages": n + 1, "articles": n, "rejected": 1, "rejected_gallery": 1})
-    _stage(conn, run_id, source, "gate", day, "success", {"passed": True, "checks": [
+    _stage(conn, run_id, source, Stage.GATE, day, Status.SUCCESS, {"passed": True, "checks": [
         {"check": "zero_articles", "value": n, "limit": 3, "passed": True,
          "detail": f"{n} articles today"}]})
-    staged = [loader.staged_row(run_id, source, a, None) for a in articles]
-    loader.stage_articles(conn, run_id, source, staged)
+    staged = [staging.staged_row(run_id, source, a, None) for a in articles]
+    staging.stage_articles(conn, run_id, source, staged)
     counts = loader.merge_staged(conn, run_id, source, index_search=False)
-    _stage(conn, run_id, source, "load", day, "success", counts.as_dict())
+    _stage(conn, run_id, source, Stage.LOAD, day, Status.SUCCESS, counts.to_counts())
     return counts.inserted
 
 
@@ -117,31 +115,32 @@ def _down(dsn: str, conn: psycopg.Connection[Any], run_id: str, source: str, day
                            ("/feed/", "feed")):
             store.add({"run_id": run_id, "source_id": source, "url": host + path,
                        "url_hash": url_hash(host + path), "kind": kind,
-                       "outcome": "connection_error", "fetched_at": _window(day)[1],
+                       "outcome": Outcome.CONNECTION_ERROR,
+                       "fetched_at": Window.for_day(day).end,
                        "error": "ConnectionRefusedError: Connection was refused by other side"})
-        store.flush()
     finally:
-        store.conn.close()
-    _stage(conn, run_id, source, "crawl", day, "failed", {
-        "discovered": 0, "in_window": 0, "fetched": 0, "failed": 0,
+        store.close()
+    _stage(conn, run_id, source, Stage.CRAWL, day, Status.FAILED, {
+        "listed": 0, "in_window": 0, "fetched": 0, "failed": 0,
         "discovery_outcomes": {"connection_error": 3}},
         f"{source}: no sitemap, feed or listing page could be fetched (connection_error=3); "
         "is the site down?")
-    for stage in ("clean", "gate", "load"):
-        _stage(conn, run_id, source, stage, day, "skipped", {}, "crawl failed")
+    for stage in (Stage.CLEAN, Stage.GATE, Stage.LOAD):
+        _stage(conn, run_id, source, stage, day, Status.SKIPPED, {}, "crawl failed")
 
 
 def _broken(conn: psycopg.Connection[Any], run_id: str, source: str, day: date,
             pages: int) -> None:
-    _stage(conn, run_id, source, "crawl", day, "success", {
-        "discovered": pages, "in_window": pages, "fetched": pages, "failed": 0})
-    _stage(conn, run_id, source, "clean", day, "success", {
+    _stage(conn, run_id, source, Stage.CRAWL, day, Status.SUCCESS, {
+        "listed": pages, "in_window": pages, "fetched": pages, "failed": 0})
+    _stage(conn, run_id, source, Stage.CLEAN, day, Status.SUCCESS, {
         "pages": pages, "articles": 0, "rejected": pages, "rejected_empty": pages})
     checks = [
         {"check": "zero_articles", "value": 0, "limit": 3, "passed": False,
          "detail": "0 articles today; median 20/day over 14 days"},
         {"check": "empty_share", "value": 1.0, "limit": 0.5, "passed": False,
          "detail": f"{pages} of {pages} pages empty or too short"}]
-    _stage(conn, run_id, source, "gate", day, "failed", {"passed": False, "checks": checks},
+    _stage(conn, run_id, source, Stage.GATE, day, Status.FAILED,
+           {"passed": False, "checks": checks},
            f"quality gate failed for {source}: zero_articles; empty_share")
-    _stage(conn, run_id, source, "load", day, "skipped", {}, "gate failed")
+    _stage(conn, run_id, source, Stage.LOAD, day, Status.SKIPPED, {}, "gate failed")

@@ -16,6 +16,7 @@ from autonews.report_page import report_name
 from tests.report.conftest import DEMO_DAYS, DOWN
 
 AUTONEWS = Path(sys.executable).with_name("autonews")
+pytestmark = pytest.mark.e2e  # the console script
 
 
 def autonews(dsn: str, home: Path, *args: str) -> subprocess.CompletedProcess[str]:

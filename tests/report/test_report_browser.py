@@ -12,7 +12,7 @@ from autonews.report_page import charts, write_report
 from tests.report.browser import open_report
 from tests.report.conftest import DEMO_DAYS, DOWN
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e  # a browser process
 
 # Okabe-Ito blue and vermillion, and the greys of reference lines and ticks.
 PALETTE = {charts.BLUE.lower(), charts.VERMILLION.lower(), charts.GREY.lower(), "#111"}

@@ -9,11 +9,14 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 
+from autonews.core import BadInput, Window
 from autonews.demo import catalog
+from autonews.jobs import reclean_source
 from autonews.report_page.model import build_report
+from autonews.sources import DEMO_SOURCES, load_sources
+from tests.demo_warehouse import DEMO_BASE
 from tests.report.conftest import DEMO_DAYS, DOWN
 from tests.report.synthetic import GAP, SOURCES
-from warehouse.periods import InvalidInput
 
 DAY = DEMO_DAYS[-1]
 
@@ -79,15 +82,13 @@ def test_a_run_can_be_chosen_and_an_unknown_run_is_bad_input(demo_report_dsn):
     earlier = _report(demo_report_dsn, DEMO_DAYS[0], run_id=f"report-{DEMO_DAYS[0]}")
     assert [s.state for s in earlier.sources] == ["ok"] * 3
     assert earlier.run_ids == [f"report-{DEMO_DAYS[0]}"]
-    with pytest.raises(InvalidInput, match="run 'nope' recorded no crawl"):
+    with pytest.raises(BadInput, match="run 'nope' recorded no crawl"):
         _report(demo_report_dsn, run_id="nope")
 
 
-def test_a_reclean_of_the_day_is_not_taken_for_its_run(demo_report_dsn, demo_sources):
-    from autonews.jobs import Window, reclean_source
-
-    reclean_source(demo_report_dsn, demo_sources["motorwire"], Window.for_day(DAY),
-                   "reclean-after")
+def test_a_reclean_of_the_day_is_not_taken_for_its_run(demo_report_dsn):
+    motorwire_source = load_sources(DEMO_SOURCES, {"demo_url": DEMO_BASE}, only="motorwire")[0]
+    reclean_source(demo_report_dsn, motorwire_source, Window.for_day(DAY), "reclean-after")
     report = _report(demo_report_dsn)
     motorwire = next(s for s in report.sources if s.source_id == "motorwire")
     assert motorwire.run_id == f"report-{DAY}" and motorwire.counts["fetched"] > 0

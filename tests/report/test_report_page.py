@@ -5,7 +5,6 @@ fail."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,10 +12,11 @@ import psycopg
 import pytest
 from bs4 import BeautifulSoup
 
+from autonews.core import StageFailed
 from autonews.demo import catalog
-from autonews.jobs import StageFailed
 from autonews.report_page import report_name, report_run_with_page, write_report
 from tests.report.conftest import DEMO_DAYS, DOWN
+from warehouse import enrichment_reports
 
 DAY = DEMO_DAYS[-1]
 MAX_BYTES = 2 * 1024 * 1024
@@ -62,7 +62,8 @@ def test_the_page_is_one_file_with_its_charts_inline_and_every_article_linked(
     links = {a["href"] for a in soup.select("#articles a")}
     expected = [a for a in catalog.published_on(DAY) if a.source != DOWN]
     assert {urlsplit_path(u) for u in links} == {a.path for a in expected}
-    assert "Top entities" not in soup.get_text() and not soup.select("#entities")
+    # enriched, but no entity of the knowledge base is named that day: said so
+    assert "No entity found in this day's articles." in soup.select_one("#entities").get_text()
 
 
 def urlsplit_path(url: str) -> str:
@@ -95,129 +96,61 @@ def test_the_13_source_page_weighs_less_than_2_mb(synthetic, tmp_path):
     assert len(soup.select("#articles li a")) == facts.articles_on_day
 
 
-# Until the enrichment branch (its migration 0007) is merged, the tests make a stand-in of
-# the part of its schema the report reads; afterwards they only fill the real tables.
-_ENRICHMENT_STAND_IN = """
-CREATE TABLE entities (entity_id text PRIMARY KEY, kind text NOT NULL, name text NOT NULL,
-                       kb_version text NOT NULL);
-CREATE TABLE topics (topic_id text PRIMARY KEY, name text NOT NULL, description text NOT NULL,
-                     taxonomy_version text NOT NULL);
-CREATE TABLE article_entities (url_hash text, entity_id text, mentions integer,
-                               direct_mentions integer, in_title boolean,
-                               first_position integer);
-CREATE TABLE article_topics (url_hash text, topic_id text, score real);
-CREATE TABLE article_enrichments (url_hash text PRIMARY KEY, enrichment_version text,
-                                  content_hash text, story_id text, signature bytea,
-                                  run_id text);
-CREATE TABLE stories (story_id text PRIMARY KEY, first_url_hash text NOT NULL,
-                      title text NOT NULL, first_published_at timestamptz,
-                      last_published_at timestamptz, articles integer NOT NULL,
-                      sources text[] NOT NULL);
-CREATE VIEW entity_mentions_daily AS
-SELECT (a.published_at AT TIME ZONE 'UTC')::date AS day, a.source_id, l.entity_id, e.kind,
-       e.name, count(*) AS articles
-  FROM article_entities l JOIN articles a USING (url_hash)
-  LEFT JOIN entities e USING (entity_id)
- GROUP BY 1, 2, 3, 4, 5;
-CREATE VIEW topics_daily AS
-SELECT (a.published_at AT TIME ZONE 'UTC')::date AS day, t.topic_id, tp.name,
-       count(*) AS articles, count(DISTINCT a.source_id) AS sources
-  FROM article_topics t JOIN articles a USING (url_hash)
-  LEFT JOIN topics tp USING (topic_id)
- GROUP BY 1, 2, 3;
-CREATE VIEW top_stories_daily AS
-WITH daily AS (
-    SELECT (a.published_at AT TIME ZONE 'UTC')::date AS day, x.story_id, count(*) AS articles,
-           count(DISTINCT a.source_id) AS sources
-      FROM article_enrichments x JOIN articles a USING (url_hash)
-     WHERE x.story_id IS NOT NULL
-     GROUP BY 1, 2)
-SELECT d.day, rank() OVER (PARTITION BY d.day ORDER BY d.sources DESC, d.articles DESC) AS rank,
-       d.story_id, s.title, d.articles, d.sources, s.first_published_at
-  FROM daily d JOIN stories s USING (story_id);
-"""
-
-_ENRICHMENT_ROWS = (
-    "INSERT INTO entities (entity_id, kind, name, kb_version) VALUES "
-    "('waypoint', 'brand', 'Waypoint Charge', 'test'), ('ohio', 'supplier', 'Ohio', 'test')",
-    "INSERT INTO topics (topic_id, name, description, taxonomy_version) VALUES "
-    "('charging', 'Charging', 'charging networks', 'test')",
-    "INSERT INTO article_entities (url_hash, entity_id, mentions, direct_mentions, in_title, "
-    "first_position) SELECT url_hash, 'waypoint', 1, 1, false, 0 FROM articles "
-    "WHERE published_at >= %(start)s AND published_at < %(end)s",
-    "INSERT INTO article_entities (url_hash, entity_id, mentions, direct_mentions, in_title, "
-    "first_position) SELECT min(url_hash), 'ohio', 2, 2, true, 0 FROM articles "
-    "WHERE published_at >= %(start)s AND published_at < %(end)s",
-    "INSERT INTO article_topics (url_hash, topic_id, score) SELECT url_hash, 'charging', 0.8 "
-    "FROM articles WHERE published_at >= %(start)s AND published_at < %(end)s",
-    "INSERT INTO article_enrichments (url_hash, enrichment_version, content_hash, story_id, "
-    "signature, run_id) SELECT url_hash, 'test', content_hash, 'story-7', '\\x00', 'test' "
-    "FROM articles WHERE published_at >= %(start)s AND published_at < %(end)s",
-    "INSERT INTO stories (story_id, first_url_hash, title, first_published_at, "
-    "last_published_at, articles, sources) SELECT 'story-7', min(url_hash), "
-    "'Charging networks grow', min(published_at), max(published_at), count(*), "
-    "array_agg(DISTINCT source_id) FROM articles "
-    "WHERE published_at >= %(start)s AND published_at < %(end)s",
-)
+def _cells(rows) -> list[list[str]]:
+    return [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])] for tr in rows]
 
 
-def _enrich(dsn: str) -> None:
-    window = {"start": f"{DAY} 00:00+00", "end": f"{DAY + timedelta(days=1)} 00:00+00"}
-    with psycopg.connect(dsn) as conn:
-        if conn.execute("SELECT to_regclass('article_enrichments')").fetchone()[0] is None:
-            conn.execute(_ENRICHMENT_STAND_IN)
-        for statement in _ENRICHMENT_ROWS:
-            conn.execute(statement, window)
-
-
-def test_the_days_entities_topics_and_stories_appear_when_the_warehouse_has_them(
-        demo_report_dsn, tmp_path):
-    _enrich(demo_report_dsn)
-    soup = _soup(write_report(demo_report_dsn, DAY, out=tmp_path / "e.html"))
-    day_articles = len([a for a in catalog.published_on(DAY) if a.source != DOWN])
-    rows = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
-            for tr in soup.select("#entities tbody tr")]
-    assert rows == [["Waypoint Charge", "brand", str(day_articles), "2"],
-                    ["Ohio", "supplier", "1", "1"]]
-    assert soup.select_one('svg[data-chart="entities"]')
-    topics = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])]
-              for tr in soup.select("#topics tbody tr")]
-    assert topics == [["Charging", str(day_articles), "2"]]
-    story = soup.select_one("#stories tbody tr")
-    link = story.select_one("a")
-    assert link.get_text() == "Charging networks grow"
-    assert urlsplit(link["href"]).path in {a.path for a in catalog.published_on(DAY)}
-    assert [c.get_text(strip=True) for c in story.find_all("td")] == [str(day_articles), "2"]
-
-
-def test_an_enrichment_part_that_cannot_be_read_is_said_and_the_rest_shown(demo_report_dsn,
-                                                                           tmp_path):
-    _enrich(demo_report_dsn)
+def test_the_days_entities_topics_and_stories_are_the_enrichments(demo_report_dsn, tmp_path):
+    wire_day = DEMO_DAYS[1]  # the demo's wire story: three sources, one maker, its models
+    soup = _soup(write_report(demo_report_dsn, wire_day, out=tmp_path / "e.html"))
     with psycopg.connect(demo_report_dsn) as conn:
-        conn.execute("DROP VIEW topics_daily")
+        entities = enrichment_reports.day_entities(conn, wire_day, limit=10)
+        stories = [s for s in enrichment_reports.day_stories(conn, wire_day, limit=10)
+                   if s.articles > 1]
+        topics = conn.execute("SELECT name, articles, sources FROM topics_daily "
+                              "WHERE day = %s ORDER BY articles DESC, sources DESC, name "
+                              "LIMIT 10", (wire_day,)).fetchall()
+    assert entities and topics and stories, "the demo day should have been enriched"
+    assert stories[0].articles == 3 and len(stories[0].sources) == 3
+    assert _cells(soup.select("#entities tbody tr")) == [
+        [e.name, e.kind, str(e.articles), str(e.sources)] for e in entities]
+    assert soup.select_one('svg[data-chart="entities"]')
+    assert _cells(soup.select("#topics tbody tr")) == [
+        [name, str(articles), str(sources)] for name, articles, sources in topics]
+    shown = soup.select("#stories tbody tr")
+    assert _cells(shown) == [[s.title, str(s.articles), str(len(s.sources))] for s in stories]
+    for row, story in zip(shown, stories, strict=True):
+        assert row.select_one("a")["href"] == story.members[0].canonical_url
+
+
+def test_an_enrichment_part_shows_only_where_the_warehouse_has_it(demo_report_dsn, tmp_path):
+    with psycopg.connect(demo_report_dsn) as conn:
+        conn.execute("DROP VIEW top_stories_daily")  # as in a warehouse before migration 0007
+        conn.execute("DROP VIEW topics_daily")  # and a part that is not what the report reads
         conn.execute("CREATE TABLE topics_daily (topic text, n integer)")
-    soup = _soup(write_report(demo_report_dsn, DAY, out=tmp_path / "e.html"))
-    assert not soup.select("#topics")
+    soup = _soup(write_report(demo_report_dsn, DEMO_DAYS[1], out=tmp_path / "e.html"))
+    assert not soup.select("#stories") and not soup.select("#topics")
     assert re.search(r"The topics could not be read from the warehouse: .*UndefinedColumn",
                      soup.select_one("#content").get_text(" "))
-    assert soup.select("#entities tbody tr") and soup.select("#stories tbody tr")
+    assert "stories" not in soup.select_one("#content").get_text(" ").lower()
+    assert soup.select("#entities tbody tr")
 
 
 def test_the_dags_report_writes_the_page_then_fails_the_run(demo_report_dsn, tmp_path,
                                                             capsys):
-    with pytest.raises(StageFailed, match=f"sources failed: {DOWN}"):
+    with pytest.raises(StageFailed, match=f"failed: {DOWN}"):
         report_run_with_page(demo_report_dsn, f"report-{DAY}", DAY, folder=tmp_path)
     page = tmp_path / report_name(DAY)
     assert f"report page of {DAY}: {page}" in capsys.readouterr().out
     assert _soup(page).select_one("#attention .problem")["data-source"] == DOWN
     summary = report_run_with_page(demo_report_dsn, f"report-{DEMO_DAYS[0]}", DEMO_DAYS[0],
                                    folder=tmp_path)
-    assert {s["source"] for s in summary} == set(catalog.SOURCES)
+    assert {s.source_id for s in summary} == set(catalog.SOURCES)
     assert (tmp_path / report_name(DEMO_DAYS[0])).exists()
 
 
 def test_the_dags_folder_is_the_airflow_variable_else_the_environment(monkeypatch, tmp_path):
-    from autonews.orchestration import reports_dir
+    from autonews.airflow_support import reports_dir
 
     pytest.importorskip("airflow.sdk", reason="needs the airflow extra")
     monkeypatch.delenv("AIRFLOW_VAR_AUTONEWS_REPORTS_DIR", raising=False)

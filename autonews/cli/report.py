@@ -3,19 +3,16 @@ shell over `autonews.report_page.write_report`)."""
 
 from __future__ import annotations
 
-import sys
 import webbrowser
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-from autonews import jobs
-from warehouse.connection import resolve_dsn
-
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
+from autonews.cli.common import err, out, warehouse_dsn
+from autonews.core.errors import BadInput
+from autonews.core.settings import Settings
+from autonews.core.window import parse_day, today_utc
 
 
 def report(
@@ -35,28 +32,23 @@ def report(
 ) -> None:
     """Write the day's report page: each source's run (failures first, in plain words), the
     last days in charts, what the news was about, links to every article."""
-    from autonews.cli import UsageProblem, parse_day
     from autonews.report_page import write_report
-    from warehouse.periods import InvalidInput
 
     if day is not None:
-        the_day = parse_day(day)
+        the_day = parse_day(day, latest=today_utc())
     elif demo:
         from autonews.demo import catalog
 
         the_day = catalog.latest_day()
     else:
-        the_day = datetime.now(UTC).date() - timedelta(days=1)
+        the_day = today_utc() - timedelta(days=1)
     if output is not None and not output.expanduser().resolve().parent.is_dir():
-        raise UsageProblem(f"--out {output}: the folder {output.resolve().parent} does not "
-                           "exist")
-    dsn = resolve_dsn()
-    jobs.prepare_warehouse(dsn)
+        raise BadInput(f"--out {output}: the folder {output.resolve().parent} does not exist")
+    settings = Settings.from_env()
+    dsn = warehouse_dsn(settings)
     with err.status(f"writing the report of {the_day}..."):
-        try:
-            path = write_report(dsn, the_day, days=days, out=output, run_id=run_id)
-        except InvalidInput as exc:
-            raise UsageProblem(str(exc)) from exc
+        path = write_report(dsn, the_day, days=days, out=output, run_id=run_id,
+                            settings=settings)
     out.print(str(path), highlight=False, soft_wrap=True)
     err.print(f"report of {the_day} (UTC): {path.stat().st_size / 1e6:.2f} MB", highlight=False)
     if open_page and not webbrowser.open(path.resolve().as_uri()):
@@ -65,6 +57,4 @@ def report(
 
 def register(app: typer.Typer) -> None:
     """Add `report` to `app`."""
-    from autonews.cli import friendly  # here: autonews.cli imports this module
-
-    app.command("report")(friendly(report))
+    app.command()(report)

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pendulum
 
-from autonews.orchestration import run_day
+from autonews.airflow_support import run_day
 
 
 def _context(logical=None, run_after=None, params=None):

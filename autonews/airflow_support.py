@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from warehouse.connection import DSN_ENV, mask_dsn
+from autonews.core.secrets import mask_secrets
+from autonews.core.settings import DSN_ENV, Settings
+from autonews.core.window import Window, parse_day
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def run_day(context: Any) -> date:
     params = context.get("params") or {}
     wanted = params.get("day")
     if wanted:
-        return date.fromisoformat(str(wanted))
+        return parse_day(str(wanted), option="day")
     logical = context.get("logical_date")
     if logical is not None:
         return _utc(logical).date()
@@ -42,27 +43,25 @@ def run_day(context: Any) -> date:
     return (_utc(run_after) - timedelta(days=1)).date()
 
 
-def reclean_window(context: Any) -> Any:
+def reclean_window(context: Any) -> Window:
     """The [from, to] UTC day range of an autonews_reclean run (default: the 30 days
     before the run)."""
-    from autonews.jobs import Window, days_between
-
     params = context.get("params") or {}
     conf = getattr(context.get("dag_run"), "conf", None) or {}
     last_text = conf.get("to") or params.get("to")
     first_text = conf.get("from") or params.get("from")
-    last = date.fromisoformat(str(last_text)) if last_text else run_day(
+    last = parse_day(str(last_text), option="to") if last_text else run_day(
         {"dag_run": context.get("dag_run")})
-    first = date.fromisoformat(str(first_text)) if first_text else last - timedelta(days=29)
-    days = days_between(first, last)
-    return Window(Window.for_day(days[0]).start, Window.for_day(days[-1]).end)
+    first = parse_day(str(first_text), option="from") if first_text \
+        else last - timedelta(days=29)
+    return Window.days(first, last)
 
 
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def warehouse_dsn() -> str:
+def warehouse_dsn(settings: Settings) -> str:
     """DSN of the Airflow connection `autonews_warehouse`, else `AUTONEWS_DSN`."""
     try:
         from airflow.sdk import Connection
@@ -75,18 +74,16 @@ def warehouse_dsn() -> str:
     except Exception as exc:  # noqa: BLE001 - Airflow raises its own not-found types
         log.info("no Airflow connection %s (%s); using %s", WAREHOUSE_CONN_ID,
                  type(exc).__name__, DSN_ENV)
-    dsn = os.environ.get(DSN_ENV)
+    dsn = settings.dsn
     if not dsn:
         raise RuntimeError(f"no warehouse: define the Airflow connection {WAREHOUSE_CONN_ID} "
                            f"(e.g. AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}) or set {DSN_ENV}")
     return dsn
 
 
-def reports_dir() -> Path:
+def reports_dir(settings: Settings | None = None) -> Path:
     """Folder of the daily report pages: the Airflow Variable `autonews_reports_dir`, else
     `AUTONEWS_REPORTS`, else `$AUTONEWS_HOME/reports`."""
-    from autonews.report_page import reports_folder
-
     try:
         from airflow.sdk import Variable
 
@@ -96,7 +93,9 @@ def reports_dir() -> Path:
     except Exception as exc:  # noqa: BLE001 - outside a task Airflow raises its own types
         log.info("no Airflow Variable %s (%s)", REPORTS_VARIABLE, type(exc).__name__)
         configured = None
-    return Path(str(configured)).expanduser() if configured else reports_folder()
+    if configured:
+        return Path(str(configured)).expanduser()
+    return (settings or Settings.from_env()).reports_folder
 
 
 def alert_webhook() -> tuple[str, dict[str, str]] | None:
@@ -134,7 +133,7 @@ def post_alert(payload: dict[str, Any]) -> bool:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return 200 <= response.status < 300
     except OSError as exc:
-        log.warning("alert webhook failed: %s", mask_dsn(str(exc)))
+        log.warning("alert webhook failed: %s", mask_secrets(str(exc)))
         return False
 
 
@@ -149,5 +148,5 @@ def on_task_failure(context: Any) -> None:
         "run_id": getattr(ti, "run_id", None),
         "try_number": getattr(ti, "try_number", None),
         "day": str(run_day(context)),
-        "error": mask_dsn(f"{type(exception).__name__}: {exception}") if exception else None,
+        "error": mask_secrets(f"{type(exception).__name__}: {exception}") if exception else None,
     })

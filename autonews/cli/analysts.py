@@ -1,42 +1,29 @@
-"""The analysts' commands: `stats`, `search`, `export` and `db prune-raw` (a thin shell over
-`warehouse.analytics`, `warehouse.search`, `warehouse.export` and `warehouse.retention`)."""
+"""The analysts' commands: `stats`, `search`, `export` (a thin shell over
+`warehouse.analytics`, `warehouse.search` and `warehouse.export`)."""
 
 from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
-from functools import wraps
+from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO
 
 import psycopg
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from autonews import jobs
-from warehouse.connection import connect, resolve_dsn
-from warehouse.periods import DayRange, InvalidInput, parse_age
-
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True)
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-@contextmanager
-def _warehouse() -> Iterator[psycopg.Connection[Any]]:
-    """A connection to the migrated warehouse."""
-    dsn = resolve_dsn()
-    jobs.prepare_warehouse(dsn)
-    with connect(dsn) as conn:
-        yield conn
+from autonews.cli.common import err, out, warehouse
+from autonews.core.errors import BadInput
+from autonews.core.settings import Settings
+from autonews.core.window import Window
 
 
 def stats(
@@ -50,8 +37,8 @@ def stats(
     """Articles, changes, rejects and runs per source and UTC publication day."""
     from warehouse.analytics import daily_stats
 
-    days = DayRange.parse(first, last)
-    with _warehouse() as conn:
+    days = Window.parse(first, last)
+    with warehouse(Settings.from_env()) as conn:
         rows = daily_stats(conn, days, source)
     if as_json:
         out.print_json(json.dumps([r.as_dict() for r in rows]))
@@ -85,30 +72,39 @@ def search(
     first: str | None = typer.Option(None, "--from", help="Published on or after this UTC "
                                      "day, YYYY-MM-DD."),
     last: str | None = typer.Option(None, "--to", help="Published on or before this UTC day."),
+    entity: str | None = typer.Option(None, "--entity", help="Only articles mentioning this "
+                                      "entity (id, name or alias: Stellantis, jeep_compass)."),
+    topic: str | None = typer.Option(None, "--topic", help="Only articles about this topic "
+                                     "id (recalls_safety, trade_tariffs...)."),
     as_json: bool = typer.Option(False, "--json", help="Print the hits as JSON."),
 ) -> None:
     """Full-text search of the articles, best match first, with snippets."""
     from warehouse.search import search_articles
 
     if not query.strip():
-        raise InvalidInput("the search query is empty")
+        raise BadInput("the search query is empty")
     since: datetime | None
     until: datetime | None
     if first and last:
-        days = DayRange.parse(first, last)  # refuses a backwards range
-        since, until = days.start_at, days.end_at
+        days = Window.parse(first, last)  # refuses a backwards range
+        since, until = days.start, days.end
     else:
-        since = DayRange.parse(first, first).start_at if first else None
-        until = DayRange.parse(last, last).end_at if last else None
-    with _warehouse() as conn:
+        since = Window.parse(first, first).start if first else None
+        until = Window.parse(last, last).end if last else None
+    with warehouse(Settings.from_env()) as conn:
+        entity_id = _entity_id(conn, entity) if entity else None
+        if topic and not _topic_exists(conn, topic):
+            raise BadInput(f"--topic '{topic}' is not a topic id (see config/topics.toml; "
+                           "run `autonews enrich` first)")
         hits = search_articles(conn, query, limit=limit, source_id=source,
-                               published_from=since, published_to=until)
+                               published_from=since, published_to=until,
+                               entity_id=entity_id, topic_id=topic)
     if as_json:
         out.print_json(json.dumps([{**h.__dict__, "published_at": h.published_at.isoformat()
                                     if h.published_at else None} for h in hits]))
         return
     if not hits:
-        err.print(f"no article matches {query!r}", highlight=False)
+        err.print(f"no article matches {query!r}", highlight=False, markup=False)
         return
     for n, hit in enumerate(hits, start=1):
         when = f"{hit.published_at:%Y-%m-%d %H:%M}" if hit.published_at else "undated"
@@ -119,18 +115,42 @@ def search(
         out.print(f"   {snippet}", highlight=False)
 
 
+def _topic_exists(conn: psycopg.Connection[Any], topic_id: str) -> bool:
+    from warehouse.enrichment_reports import topic_exists
+
+    return topic_exists(conn, topic_id)
+
+
+def _entity_id(conn: psycopg.Connection[Any], text: str) -> str:
+    from warehouse.enrichment_reports import find_entity
+
+    ref = find_entity(conn, text)
+    if ref is None:
+        raise BadInput(f"--entity '{text}' is not an entity id, name or alias (run "
+                       "`autonews enrich` first)")
+    return ref.entity_id
+
+
 @contextmanager
 def _destination(output: Path | None) -> Iterator[BinaryIO]:
     """Standard output, or `output` written through a temporary file renamed at the end
-    (a failed export leaves no half-written file)."""
+    (a failed export leaves no half-written file). Only a regular file (new or existing)
+    is replaced: a device, a FIFO, a folder or a link is refused."""
     if output is None:
         yield sys.stdout.buffer
         sys.stdout.buffer.flush()
         return
+    if output.is_symlink() or (output.exists() and not stat.S_ISREG(output.stat().st_mode)):
+        raise BadInput(f"--output {output}: not a regular file (a folder, a device, a FIFO "
+                       "or a link is never replaced)")
     folder = output.resolve().parent
     if not folder.is_dir():
-        raise InvalidInput(f"--output {output}: the folder {folder} does not exist")
-    handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
+        raise BadInput(f"--output {output}: the folder {folder} does not exist")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
+    except OSError as exc:
+        raise BadInput(f"--output {output}: cannot write in {folder} "
+                       f"({exc.strerror or exc})") from exc
     try:
         with os.fdopen(handle, "wb") as stream:
             yield stream
@@ -159,13 +179,13 @@ def export(
 
     fmt = fmt.lower()
     if fmt not in FORMATS:
-        raise InvalidInput(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
+        raise BadInput(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
     if fmt == "parquet" and output is None:
-        raise InvalidInput("--format parquet needs --output FILE")
-    days = DayRange.parse(first, last)
-    with _warehouse() as conn, Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                                        TimeElapsedColumn(), console=err,
-                                        transient=True) as progress:
+        raise BadInput("--format parquet needs --output FILE")
+    days = Window.parse(first, last)
+    with warehouse(Settings.from_env()) as conn, Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+            console=err, transient=True) as progress:
         task = progress.add_task("exporting: 0 articles", total=None)
         done = 0
 
@@ -179,48 +199,11 @@ def export(
                                     on_batch=advance)
     where = str(output) if output else "standard output"
     err.print(f"exported {count:,} articles published {days} (UTC) as {fmt} to {where}",
-              highlight=False)
+              highlight=False, markup=False)
 
 
-def prune_raw(
-    older_than: str = typer.Option(..., "--older-than", help="Age of the fetches whose HTML "
-                                   "to drop: days or weeks, like 90d or 12w."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Only count what would be dropped."),
-) -> None:
-    """Drop the stored HTML of old fetches (raw_pages.body); articles stay untouched."""
-    from warehouse.retention import prune_raw as clear_old_html
-
-    age = parse_age(older_than)
-    with _warehouse() as conn:
-        result = clear_old_html(conn, age, dry_run=dry_run)
-    verb = "would drop" if dry_run else "dropped"
-    out.print(f"{verb} the HTML of {result.pages:,} pages ({result.bytes / 1e6:,.1f} MB) "
-              f"fetched before {result.cutoff.astimezone(UTC):%Y-%m-%d %H:%M} UTC; "
-              "articles untouched",
-              highlight=False)
-
-
-def _usage_errors(func: F, problem: type[Exception]) -> F:
-    """Raise `problem` (the CLI's bad-input error, exit code 2) for `InvalidInput`."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InvalidInput as exc:
-            raise problem(str(exc)) from exc
-
-    return wrapper  # type: ignore[return-value]
-
-
-def register(app: typer.Typer, db_app: typer.Typer) -> None:
-    """Add `stats`, `search`, `export` to `app` and `prune-raw` to `db_app`."""
-    from autonews.cli import UsageProblem, friendly  # here: autonews.cli imports this module
-
-    def command(func: F) -> F:
-        return friendly(_usage_errors(func, UsageProblem))
-
-    app.command("stats")(command(stats))
-    app.command("search")(command(search))
-    app.command("export")(command(export))
-    db_app.command("prune-raw")(command(prune_raw))
+def register(app: typer.Typer) -> None:
+    """Add the analysts' commands to `app`."""
+    app.command()(stats)
+    app.command()(search)
+    app.command()(export)
