@@ -8,51 +8,55 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from autonews.core.vocabulary import Outcome, RejectReason
+
 # What a fetch outcome (raw_pages.outcome) means, said to a person.
 OUTCOMES: dict[str, str] = {
-    "http_4xx": "not found or forbidden (HTTP 4xx)",
-    "http_5xx": "server error on the site (HTTP 5xx)",
-    "timeout": "no answer in time",
-    "connection_error": "connection refused or dropped",
-    "dns_error": "the site's name does not resolve (DNS)",
-    "too_large": "too large to download",
-    "not_html": "not a web page (a PDF, an image...)",
-    "offsite_redirect": "redirected to another site",
-    "offsite": "on another site",
-    "private_address": "points to a private network address (refused for safety)",
-    "redirect_loop": "endless redirects",
-    "truncated": "download cut off before the end",
-    "bad_document": "a sitemap or feed that does not parse",
-    "error": "another error",
-    "robots_disallowed": "forbidden by the site's robots.txt (skipped on purpose)",
-    "over_cap": "over the per-run page cap (left for the next run)",
+    Outcome.HTTP_4XX: "not found or forbidden (HTTP 4xx)",
+    Outcome.HTTP_5XX: "server error on the site (HTTP 5xx)",
+    Outcome.TIMEOUT: "no answer in time",
+    Outcome.CONNECTION_ERROR: "connection refused or dropped",
+    Outcome.DNS_ERROR: "the site's name does not resolve (DNS)",
+    Outcome.TOO_LARGE: "too large to download",
+    Outcome.NOT_HTML: "not a web page (a PDF, an image...)",
+    Outcome.OFFSITE_REDIRECT: "redirected to another site",
+    Outcome.OFFSITE: "on another site",
+    Outcome.PRIVATE_ADDRESS: "points to a private network address (refused for safety)",
+    Outcome.REDIRECT_LOOP: "endless redirects",
+    Outcome.DATA_LOSS: "download cut off before the end",
+    Outcome.BAD_DOCUMENT: "a sitemap or feed that does not parse",
+    Outcome.ERROR: "another error",
+    Outcome.ROBOTS: "forbidden by the site's robots.txt (skipped on purpose)",
+    Outcome.OVER_CAP: "over the per-run page cap (left for the next run)",
 }
 
 # Why the cleaner rejected a page (rejected_pages.reason).
 REJECTS: dict[str, str] = {
-    "not_html": "not a web page",
-    "empty": "no article text on the page",
-    "too_short": "too short to be an article",
-    "gallery": "a photo gallery, not an article",
-    "video": "a video page, not an article",
-    "index": "a list of articles, not an article",
-    "unparsable": "a page the cleaner could not read",
+    RejectReason.NOT_HTML: "not a web page",
+    RejectReason.EMPTY: "no article text on the page",
+    RejectReason.TOO_SHORT: "too short to be an article",
+    RejectReason.GALLERY: "a photo gallery, not an article",
+    RejectReason.VIDEO: "a video page, not an article",
+    RejectReason.INDEX: "a list of articles, not an article",
+    RejectReason.UNPARSABLE: "a page the cleaner could not read",
 }
 
 # When no sitemap, feed or listing page could be fetched: the headline for the outcome
 # that stopped most of them.
 _DISCOVERY_DOWN: dict[str, str] = {
-    "connection_error": "The site refused every connection: is it down?",
-    "dns_error": "The site's name does not resolve: has its domain changed, or is DNS down?",
-    "timeout": "The site did not answer in time: is it down or overloaded?",
-    "http_5xx": "The site answered every sitemap and feed with a server error: it is broken "
-                "on their side.",
-    "http_4xx": "Every sitemap and feed answered 'not found' or 'forbidden': have they moved, "
-                "or are we blocked?",
-    "robots_disallowed": "The site's robots.txt now forbids its sitemaps and feeds to us.",
-    "private_address": "The site's address now points to a private network: refused for "
-                       "safety.",
-    "bad_document": "The site's sitemaps and feeds no longer parse: has their format changed?",
+    Outcome.CONNECTION_ERROR: "The site refused every connection: is it down?",
+    Outcome.DNS_ERROR: "The site's name does not resolve: has its domain changed, or is DNS "
+                       "down?",
+    Outcome.TIMEOUT: "The site did not answer in time: is it down or overloaded?",
+    Outcome.HTTP_5XX: "The site answered every sitemap and feed with a server error: it is "
+                      "broken on their side.",
+    Outcome.HTTP_4XX: "Every sitemap and feed answered 'not found' or 'forbidden': have they "
+                      "moved, or are we blocked?",
+    Outcome.ROBOTS: "The site's robots.txt now forbids its sitemaps and feeds to us.",
+    Outcome.PRIVATE_ADDRESS: "The site's address now points to a private network: refused for "
+                             "safety.",
+    Outcome.BAD_DOCUMENT: "The site's sitemaps and feeds no longer parse: has their format "
+                          "changed?",
 }
 
 _GATE_CHECKS: dict[str, str] = {
@@ -114,7 +118,8 @@ def gate_reason(checks: Sequence[Mapping[str, Any]] | None, *, day: str = "today
 
 def _dominant(outcomes: Mapping[str, Any]) -> str | None:
     failures = {k: int(v) for k, v in outcomes.items()
-                if k not in ("fetched", "not_modified", "unchanged") and int(v or 0) > 0}
+                if k not in (Outcome.FETCHED, Outcome.NOT_MODIFIED, Outcome.UNCHANGED)
+                and int(v or 0) > 0}
     return max(sorted(failures), key=failures.__getitem__) if failures else None
 
 

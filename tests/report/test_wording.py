@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from autonews.core.vocabulary import Outcome, RejectReason
 from autonews.report_page.wording import (
+    OUTCOMES,
+    REJECTS,
     explain_failure,
     gate_reason,
     outcome_words,
@@ -86,3 +89,9 @@ def test_fetch_errors_lose_twisted_wrappers_and_repetition():
                                 "side was lost in a non-clean fashion.")
     assert tidy_detail("HTTP 404: HTTP 404 Not Found") == "HTTP 404 Not Found"
     assert tidy_detail("x" * 500).endswith("…") and len(tidy_detail("x" * 500)) == 200
+
+
+def test_every_outcome_and_reject_reason_of_the_vocabulary_has_words():
+    fine = {Outcome.FETCHED, Outcome.NOT_MODIFIED, Outcome.UNCHANGED}
+    assert set(OUTCOMES) == set(Outcome) - fine
+    assert set(REJECTS) == set(RejectReason)
