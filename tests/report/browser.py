@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 CHROMIUM = Path(os.environ.get("AUTONEWS_CHROMIUM") or "/usr/bin/chromium")
-REQUIRE_ENV = "AUTONEWS_REQUIRE_BROWSER"
+SKIP_ENV = "AUTONEWS_SKIP_BROWSER"
 # Headless, offline, nothing phoning home (updates, sync, field trials).
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
