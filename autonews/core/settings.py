@@ -23,6 +23,7 @@ CRAWL_LOG_LEVEL_ENV = "AUTONEWS_CRAWL_LOG_LEVEL"
 CCNEWS_BASE_URL_ENV = "AUTONEWS_CCNEWS_BASE_URL"
 CCNEWS_LAG_DAYS_ENV = "AUTONEWS_CCNEWS_LAG_DAYS"
 ARCHIVE_TIMEOUT_ENV = "AUTONEWS_ARCHIVE_TIMEOUT"
+REPORTS_ENV = "AUTONEWS_REPORTS"
 
 DEFAULT_CONTACT_URL = "https://github.com/autonews/autonews"
 DEFAULT_DEMO_PORT = 8765
@@ -57,6 +58,7 @@ class Settings:
     ccnews_base_url: str = DEFAULT_CCNEWS_BASE_URL
     ccnews_lag_days: int = DEFAULT_CCNEWS_LAG_DAYS
     archive_timeout: float = DEFAULT_ARCHIVE_TIMEOUT
+    reports_dir: Path | None = None  # where report pages go (else <data_home>/reports)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +86,7 @@ class Settings:
         sources = text(SOURCES_ENV)
         quality = text(QUALITY_ENV)
         demo_url = text(DEMO_URL_ENV)
+        reports = text(REPORTS_ENV)
         return cls(
             dsn=text(DSN_ENV),
             home=Path(home).expanduser().resolve() if home else None,
@@ -96,12 +99,18 @@ class Settings:
             ccnews_base_url=ccnews_base_url,
             ccnews_lag_days=ccnews_lag_days,
             archive_timeout=archive_timeout,
+            reports_dir=Path(reports).expanduser() if reports else None,
         )
 
     @property
     def data_home(self) -> Path:
         """Directory of the embedded database, crawl logs and reports (`AUTONEWS_HOME`)."""
         return self.home or _default_home()
+
+    @property
+    def reports_folder(self) -> Path:
+        """Where daily report pages go: `AUTONEWS_REPORTS`, else `<data_home>/reports`."""
+        return self.reports_dir or self.data_home / "reports"
 
 
 def check_lag_days(days: int, name: str = CCNEWS_LAG_DAYS_ENV) -> int:
