@@ -12,7 +12,7 @@ from typing import Any
 
 # Bump when extraction output can change for the same page: `autonews reclean` and the
 # `articles.extractor_version` column tell which rows an improved cleaner has reached.
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "2.0.0"
 
 
 class RejectReason(StrEnum):
@@ -25,6 +25,17 @@ class RejectReason(StrEnum):
     VIDEO = "video"
     INDEX = "index"
     UNPARSABLE = "unparsable"
+
+
+class PageKind(StrEnum):
+    """What a kept page looked like: analysts filter on it, the quality gate counts it."""
+
+    ARTICLE = "article"
+    LIVEBLOG = "liveblog"
+    GALLERY = "gallery"
+    VIDEO = "video"
+    LISTING = "listing"
+    UNKNOWN = "unknown"
 
 
 class PageRejected(Exception):
@@ -57,11 +68,23 @@ class Article:
     word_count: int = 0
     reading_time_minutes: int | None = None
     is_paywalled: bool = False
+    # Who is credited when no person is: an agency or the site itself ("dpa", "Reuters");
+    # never mixed into `authors`.
+    credit: str | None = None
+    # How sure the cleaner is that this is one article and that `body` is all of it
+    # (0..1), and why it is less than 1 (slugs of `transforms.pagekind.Doubt`).
+    page_kind: PageKind = PageKind.ARTICLE
+    extraction_confidence: float = 1.0
+    confidence_reasons: tuple[str, ...] = ()
+    # The version of the rule layers used (generic + family + source), for reclean.
+    rules_version: str | None = None
     extractor_version: str = EXTRACTOR_VERSION
 
     @property
     def content_hash(self) -> str:
-        """Hash of what an analyst would see change; not the URL or extractor version."""
+        """Hash of what an analyst would see change; not the URL, the extractor or rules
+        version, nor the cleaner's own verdict (`page_kind`, confidence): a cleaner that
+        only grows surer of a page must not turn every stored article into an update."""
         payload = {
             name: _jsonable(getattr(self, name))
             for name in CONTENT_FIELDS
@@ -85,4 +108,6 @@ CONTENT_FIELDS = (
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
     return value

@@ -172,11 +172,33 @@ def _paragraph_text_len(tag: Tag, page: PageIndex) -> int:
     return page.text_len_within(tag, _PARAGRAPH_TAGS) or page.text_len(tag)
 
 
+_NOT_CONTENT_ROLES = frozenset({"dialog", "alertdialog", "navigation", "complementary",
+                                 "contentinfo", "banner", "search"})
+_NOT_CONTENT_CONCEPTS = frozenset({"consent", "comments", "sidebar", "footer", "navigation",
+                                   "related", "newsletter"})
+
+
+def _not_content(tag: Tag) -> bool:
+    """A container no article text lives in: consent dialogs, comment threads, sidebars,
+    navigation (by role, tag or class word)."""
+    if tag.name in ("nav", "footer", "aside", "form", "dialog"):
+        return True
+    role = tag.get("role")
+    if isinstance(role, str) and role.lower() in _NOT_CONTENT_ROLES:
+        return True
+    hit = _class_concept(tag)
+    return hit is not None and hit[0] in _NOT_CONTENT_CONCEPTS
+
+
 def _score_containers(body: Tag, page: PageIndex) -> Tag | None:
-    """Readability-style: credit each text unit's parent and grandparent, penalise links."""
+    """Readability-style: credit each text unit's parent and grandparent, penalise links;
+    text inside comment threads, consent dialogs, sidebars and navigation earns nothing."""
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
     for node in page.within(body, ("p", "td", "pre", "div", "font", "section", "li")):
+        if (_not_content(node) and not page.holds_h1(node)) or page.any_ancestor(
+                node, "not_content", lambda t: _not_content(t) and not page.holds_h1(t)):
+            continue
         if node.name in ("div", "font", "section", "td", "li"):
             text = collapse("".join(str(s) for s in node.contents if type(s) in VISIBLE_STRINGS))
         else:

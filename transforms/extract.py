@@ -16,12 +16,15 @@ from transforms.content import (
     strip_boilerplate,
 )
 from transforms.index import PageIndex
-from transforms.jsonld import GALLERY_TYPES, INDEX_TYPES, VIDEO_TYPES
 from transforms.metadata import Metadata, read_metadata
+from transforms.pagekind import Evidence, classify_page
 from transforms.rules import DEFAULT_RULES, WORDS_PER_MINUTE, ExtractionRules
 from transforms.soup import collector_paused, parse_page
 from transforms.text import collapse, count_words, strip_control, tokens
 from transforms.urls import canonical_or_none
+
+# Where a publication date counts as the page's own (not guessed from the URL or htmldate).
+OWN_DATE_SOURCES = frozenset({"selector", "jsonld", "meta", "microdata", "time", "text"})
 
 
 def extract_article(
@@ -90,8 +93,13 @@ def _extract_page(
         body = "\n\n".join(block.text for block in blocks)
     words = count_words(body)
 
-    _reject_non_articles(md, url, title, words, images, linked_headings,
-                         [page.text_len(t) for t in article_tags], rules)
+    verdict = classify_page(Evidence(
+        url=url, title=title, words=words, images=images, linked_headings=linked_headings,
+        teaser_sizes=tuple(page.text_len(t) for t in article_tags),
+        page_types=frozenset(md.page_types), og_type=md.og_type, article_node=md.article_node,
+        own_date=md.date_source in OWN_DATE_SOURCES, authors=bool(md.authors),
+        density_root=trace.root_rule == "text density", min_words=rules.min_words,
+        liveblog="liveblogposting" in md.page_types))
     if not title:
         raise PageRejected(RejectReason.EMPTY, "no title")
 
@@ -116,44 +124,11 @@ def _extract_page(
         word_count=words,
         reading_time_minutes=reading,
         is_paywalled=md.is_paywalled,
+        page_kind=verdict.kind,
+        extraction_confidence=verdict.confidence,
+        confidence_reasons=verdict.reasons,
     )
     return article, md
-
-
-def _reject_non_articles(
-    md: Metadata,
-    url: str,
-    title: str | None,
-    words: int,
-    images: int,
-    linked_headings: int,
-    article_sizes: list[int],
-    rules: ExtractionRules,
-) -> None:
-    lowered = f"{url} {title or ''}".lower()
-    gallery_words = any(w in lowered for w in ("gallery", "galerie", "photos", "in pictures",
-                                               "pictures:", "bildergalerie", "fotos"))
-    is_gallery = bool(md.page_types & GALLERY_TYPES) or "gallery" in (md.og_type or "")
-    if (is_gallery or (gallery_words and images >= 6)) and words < 250:
-        raise PageRejected(RejectReason.GALLERY, f"{images} images, {words} words")
-    is_video = bool(md.page_types & VIDEO_TYPES) or (md.og_type or "").startswith("video")
-    if is_video and words < 150:
-        raise PageRejected(RejectReason.VIDEO, f"video page, {words} words")
-    teaser_articles = len(article_sizes) >= 5 and _no_dominant(article_sizes)
-    if (md.page_types & INDEX_TYPES and not md.published_at) or teaser_articles or (
-        linked_headings >= 5 and words < 60 * linked_headings
-    ):
-        raise PageRejected(RejectReason.INDEX,
-                           f"{len(article_sizes)} teasers, {linked_headings} linked headings")
-    if words == 0:
-        raise PageRejected(RejectReason.EMPTY, "no body text")
-    if words < rules.min_words:
-        raise PageRejected(RejectReason.TOO_SHORT, f"{words} words < {rules.min_words}")
-
-
-def _no_dominant(article_sizes: list[int]) -> bool:
-    """No `<article>` holds half the text of them all: teasers, not one story."""
-    return max(article_sizes) < 0.5 * sum(article_sizes)
 
 
 def choose_title(page: PageIndex, md: Metadata, rules: ExtractionRules) -> str | None:

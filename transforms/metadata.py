@@ -48,6 +48,7 @@ class Metadata:
     is_paywalled: bool = False
     page_types: set[str] = field(default_factory=set)
     og_type: str | None = None
+    article_node: bool = False  # an article-typed JSON-LD node describes the page
 
 
 def read_meta(page: PageIndex) -> dict[str, list[str]]:
@@ -112,7 +113,9 @@ def read_metadata(page: PageIndex, url: str, rules: ExtractionRules) -> Metadata
     canonical = canonical or (join_url(url, m) if (m := _first(meta, "og:url")) else None)
     md.canonical_url = canonical
 
-    article = choose_article_node(nodes, url, canonical) or {}
+    chosen = choose_article_node(nodes, url, canonical)
+    md.article_node = chosen is not None
+    article = chosen or {}
     publisher = article.get("publisher")
     if isinstance(publisher, dict) and set(publisher) <= {"@id"}:
         publisher = by_id.get(publisher.get("@id", ""), publisher)
