@@ -120,9 +120,12 @@ def _hidden(tag: Tag) -> bool:
 # ---------------------------------------------------------------- root finding
 
 
-def find_root(page: PageIndex, rules: ExtractionRules, trace: Trace) -> Tag | None:
+def find_root(page: PageIndex, rules: ExtractionRules, trace: Trace,
+              liveblog: bool = False) -> Tag | None:
     """The element holding the article body: per-source selectors, known templates, else
-    the best-scoring container by paragraph text and link density."""
+    the best-scoring container by paragraph text and link density. A template container
+    holding much less article text than the best-scoring one is a fragment (a teaser, one
+    live-blog entry, an intro box): the scoring's choice wins then."""
     soup = page.soup
     body = page.first("body") or soup
     for selector in rules.content_selectors:
@@ -131,24 +134,64 @@ def find_root(page: PageIndex, rules: ExtractionRules, trace: Trace) -> Tag | No
             best = max(found, key=_text_len)
             trace.root, trace.root_rule = describe(best), f"source selector {selector}"
             return best
+    template = _template_root(page, body, liveblog)
+    scored = _score_containers(body, page)
+    if template is not None:
+        tag, rule = template
+        if scored is None or not _fragment(tag, scored, page):
+            trace.root, trace.root_rule = describe(tag), rule
+            return tag
+    if scored is not None:
+        trace.root, trace.root_rule = describe(scored), "text density"
+    return scored
+
+
+# A template container is a fragment when the best-scoring container is elsewhere and
+# holds this many times its paragraph text (calibrated on the dev split of the real-page
+# corpora: 2-3 keeps teaser-sized template matches from winning, higher lets them).
+FRAGMENT_RATIO = 2.5
+
+
+def _fragment(tag: Tag, scored: Tag, page: PageIndex) -> bool:
+    start, end = page.span(tag)
+    s_start, s_end = page.span(scored)
+    if start <= s_start < end:  # the scoring's choice is inside the template container
+        return False
+    return _paragraph_text_len(scored, page) > FRAGMENT_RATIO * _paragraph_text_len(tag, page)
+
+
+def _template_root(page: PageIndex, body: Tag, liveblog: bool) -> tuple[Tag, str] | None:
     matches: dict[int, list[Tag]] = {}
     for tag in page.within(body):
         hit = _CONTENT.match(tag)
         if hit:
             matches.setdefault(int(hit[0]), []).append(tag)
     for index in sorted(matches):
-        candidates = [t for t in matches[index] if not _in_boilerplate(t, page)]
+        candidates = [t for t in matches[index]
+                      if not _in_boilerplate(t, page) and not _boilerplate_itself(t, page)]
         if not candidates:
             continue
         scored = [(_paragraph_text_len(t, page), t) for t in candidates]
         length, best = max(scored, key=lambda pair: pair[0])
         if length >= 150:
-            trace.root, trace.root_rule = describe(best), CONTENT_SELECTORS[index]
-            return best
-    best_scored = _score_containers(body, page)
-    if best_scored is not None:
-        trace.root, trace.root_rule = describe(best_scored), "text density"
-    return best_scored
+            siblings = [t for n, t in scored if n >= 100 and t.parent is best.parent]
+            total = sum(_paragraph_text_len(t, page) for t in siblings)
+            if len(siblings) >= 3 and (liveblog or length < 0.5 * total) and \
+                    isinstance(best.parent, Tag):
+                # entries of one stream (live-blog updates): all of them, in page order
+                return best.parent, f"{CONTENT_SELECTORS[index]} (parent of {len(siblings)})"
+            return best, CONTENT_SELECTORS[index]
+    return None
+
+
+def _boilerplate_itself(tag: Tag, page: PageIndex) -> bool:
+    """A template match that is itself a comment thread, rail or footer (`<article
+    id="comments">`), unless it holds the page's <h1>."""
+    if page.holds_h1(tag):
+        return False
+    hit = _class_concept(tag)
+    return hit is not None and hit[0] in ("related", "sidebar", "comments", "footer",
+                                          "consent")
 
 
 def _in_boilerplate(tag: Tag, page: PageIndex) -> bool:
@@ -174,20 +217,30 @@ def _paragraph_text_len(tag: Tag, page: PageIndex) -> int:
 
 _NOT_CONTENT_ROLES = frozenset({"dialog", "alertdialog", "navigation", "complementary",
                                  "contentinfo", "banner", "search"})
-_NOT_CONTENT_CONCEPTS = frozenset({"consent", "comments", "sidebar", "footer", "navigation",
-                                   "related", "newsletter"})
+# Class-word concepts of containers never holding article text, whatever their size
+# (a long comment thread must not become the body), and of those that may be a layout
+# wrapper's name ("layout-with-rail") when they hold most of the page's text.
+_NEVER_CONTENT = frozenset({"consent", "comments"})
+_SMALL_NOT_CONTENT = frozenset({"sidebar", "footer", "navigation", "related", "newsletter"})
 
 
-def _not_content(tag: Tag) -> bool:
+def _not_content(tag: Tag, page: PageIndex, page_text: int) -> bool:
     """A container no article text lives in: consent dialogs, comment threads, sidebars,
     navigation (by role, tag or class word)."""
-    if tag.name in ("nav", "footer", "aside", "form", "dialog"):
+    name = tag.name
+    if name in ("body", "html"):
+        return False
+    if name in ("nav", "footer", "aside", "form", "dialog"):
         return True
     role = tag.get("role")
     if isinstance(role, str) and role.lower() in _NOT_CONTENT_ROLES:
         return True
     hit = _class_concept(tag)
-    return hit is not None and hit[0] in _NOT_CONTENT_CONCEPTS
+    if hit is None:
+        return False
+    if hit[0] in _NEVER_CONTENT:
+        return True
+    return hit[0] in _SMALL_NOT_CONTENT and page.text_len(tag) < 0.5 * page_text
 
 
 def _score_containers(body: Tag, page: PageIndex) -> Tag | None:
@@ -195,9 +248,13 @@ def _score_containers(body: Tag, page: PageIndex) -> Tag | None:
     text inside comment threads, consent dialogs, sidebars and navigation earns nothing."""
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
+    page_text = page.text_len(body)
+
+    def excluded(tag: Tag) -> bool:
+        return _not_content(tag, page, page_text) and not page.holds_h1(tag)
+
     for node in page.within(body, ("p", "td", "pre", "div", "font", "section", "li")):
-        if (_not_content(node) and not page.holds_h1(node)) or page.any_ancestor(
-                node, "not_content", lambda t: _not_content(t) and not page.holds_h1(t)):
+        if excluded(node) or page.any_ancestor(node, "not_content", excluded):
             continue
         if node.name in ("div", "font", "section", "td", "li"):
             text = collapse("".join(str(s) for s in node.contents if type(s) in VISIBLE_STRINGS))

@@ -79,7 +79,7 @@ def _extract_page(
     md = read_metadata(page, url, rules)
     title = choose_title(page, md, rules)
     article_tags = page.named("article")
-    root = find_root(page, rules, trace)
+    root = find_root(page, rules, trace, liveblog="liveblogposting" in md.page_types)
     body_tag = page.first("body") or soup
     scope = root if root is not None else body_tag
     images = sum(1 for _ in page.within(body_tag, ("img", "amp-img")))
