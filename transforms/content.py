@@ -217,16 +217,15 @@ def _paragraph_text_len(tag: Tag, page: PageIndex) -> int:
 
 _NOT_CONTENT_ROLES = frozenset({"dialog", "alertdialog", "navigation", "complementary",
                                  "contentinfo", "banner", "search"})
-# Class-word concepts of containers never holding article text, whatever their size
-# (a long comment thread must not become the body), and of those that may be a layout
-# wrapper's name ("layout-with-rail") when they hold most of the page's text.
+# Class-word concepts of containers never holding article text, whatever their size (a
+# long comment thread must not become the body). Sidebar, footer or navigation words are
+# not among them: layout wrappers carry them ("layout-with-rail", "elementor-widget").
 _NEVER_CONTENT = frozenset({"consent", "comments"})
-_SMALL_NOT_CONTENT = frozenset({"sidebar", "footer", "navigation", "related", "newsletter"})
 
 
-def _not_content(tag: Tag, page: PageIndex, page_text: int) -> bool:
+def _not_content(tag: Tag) -> bool:
     """A container no article text lives in: consent dialogs, comment threads, sidebars,
-    navigation (by role, tag or class word)."""
+    navigation (by tag, ARIA role, or class word)."""
     name = tag.name
     if name in ("body", "html"):
         return False
@@ -238,9 +237,7 @@ def _not_content(tag: Tag, page: PageIndex, page_text: int) -> bool:
     hit = _class_concept(tag)
     if hit is None:
         return False
-    if hit[0] in _NEVER_CONTENT:
-        return True
-    return hit[0] in _SMALL_NOT_CONTENT and page.text_len(tag) < 0.5 * page_text
+    return hit[0] in _NEVER_CONTENT
 
 
 def _score_containers(body: Tag, page: PageIndex) -> Tag | None:
@@ -248,10 +245,8 @@ def _score_containers(body: Tag, page: PageIndex) -> Tag | None:
     text inside comment threads, consent dialogs, sidebars and navigation earns nothing."""
     scores: dict[int, float] = {}
     nodes: dict[int, Tag] = {}
-    page_text = page.text_len(body)
-
     def excluded(tag: Tag) -> bool:
-        return _not_content(tag, page, page_text) and not page.holds_h1(tag)
+        return _not_content(tag) and not page.holds_h1(tag)
 
     for node in page.within(body, ("p", "td", "pre", "div", "font", "section", "li")):
         if excluded(node) or page.any_ancestor(node, "not_content", excluded):
