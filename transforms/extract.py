@@ -20,7 +20,8 @@ from transforms.metadata import Metadata, read_metadata
 from transforms.pagekind import Evidence, classify_page
 from transforms.rules import DEFAULT_RULES, WORDS_PER_MINUTE, ExtractionRules
 from transforms.soup import collector_paused, parse_page
-from transforms.text import collapse, count_words, strip_control, tokens
+from transforms.text import count_words, strip_control
+from transforms.titles import choose_title
 from transforms.urls import canonical_or_none
 
 # Where a publication date counts as the page's own (not guessed from the URL or htmldate).
@@ -129,31 +130,3 @@ def _extract_page(
         confidence_reasons=verdict.reasons,
     )
     return article, md
-
-
-def choose_title(page: PageIndex, md: Metadata, rules: ExtractionRules) -> str | None:
-    """The headline a reader sees: the source's title selector, else the `<h1>` agreeing
-    with the declared headline, else the declared headline (JSON-LD, OpenGraph, microdata,
-    `<title>` without site suffix)."""
-    if rules.title_selector:
-        for tag in page.soup.select(rules.title_selector):
-            text = collapse(tag.get_text(" "))
-            if text:
-                return text
-    candidates = [c for c in md.headline_candidates if c]
-    keys = [set(tokens(c)) for c in candidates]
-    h1s = [collapse(h.get_text(" ")) for h in page.named("h1")]
-    for h1 in h1s:
-        h1_tokens = set(tokens(h1))
-        if len(h1_tokens) < 2:
-            continue
-        for key in keys:
-            overlap = len(h1_tokens & key) / max(1, min(len(h1_tokens), len(key)))
-            if overlap >= 0.8:
-                return h1
-    if candidates:
-        return candidates[0]
-    for h1 in h1s:
-        if len(h1.split()) >= 3:
-            return h1
-    return None
