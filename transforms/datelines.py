@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bs4 import Tag
 
-from transforms.dates import parse_datetime, parse_human_date, search_human_date, url_date
+from transforms.dates import (
+    naive_iso,
+    parse_datetime,
+    parse_human_date,
+    search_human_date,
+    stated_offset,
+    url_date,
+    with_page_offset,
+)
 from transforms.index import PageIndex, attr_text, class_words
 from transforms.jsonld import text_value
 from transforms.rules import BYLINE_PREFIXES, ExtractionRules
@@ -44,12 +52,14 @@ class _Published:
         self.tz, self.languages = tz, languages
         self.at: datetime | None = None
         self.source: str | None = None
+        self.raw: str | None = None
 
     def attempt(self, value: Any, source: str) -> None:
         if self.at is None and value:
-            parsed = parse_datetime(text_value(value), self.tz, self.languages)
+            raw = text_value(value)
+            parsed = parse_datetime(raw, self.tz, self.languages)
             if parsed is not None:
-                self.at, self.source = parsed, source
+                self.at, self.source, self.raw = parsed, source, raw
 
 
 def read_dates(
@@ -105,6 +115,13 @@ def read_dates(
                 continue
             published.attempt(value, "time")
     at, source = published.at, published.source
+    stated = _stated_offsets(page, article, meta)
+    wall = naive_iso(published.raw)
+    if at is not None and wall is not None and (placed := with_page_offset(wall, stated)):
+        at = placed  # a naive JSON-LD time, placed by the offset a <meta> states
+    wall = naive_iso(text_value(article.get("dateModified")))
+    if modified is not None and wall is not None and (placed := with_page_offset(wall, stated)):
+        modified = placed
     if at is None:
         at, source = byline_date(page, tz, languages) or (None, None)
     if at is None and (found := url_date(url)) is not None:
@@ -118,6 +135,18 @@ def read_dates(
             modified < at or (modified_from_time and modified == at)):
         modified = None  # a theme's "updated" <time> that only repeats the publication
     return at, modified, source
+
+
+def _stated_offsets(
+    page: PageIndex, article: dict[str, Any], meta: dict[str, list[str]]
+) -> list[tuple[datetime, timedelta]]:
+    """(wall time, offset) of every machine-readable date on the page that states its
+    offset: metadata, JSON-LD, `<time datetime>`."""
+    values: list[Any] = [text_value(article.get(k)) for k in
+                         ("datePublished", "dateModified", "dateCreated")]
+    values += [v for key in (*PUBLISHED_META, *MODIFIED_META) for v in meta.get(key, [])]
+    values += [attr_text(t, "datetime") for t in page.named("time")]
+    return [found for v in values if (found := stated_offset(v)) is not None]
 
 
 def _equals(wanted: str) -> Callable[[Any], bool]:
