@@ -114,6 +114,7 @@ def _extract_page(
         body=body,
         description=md.description,
         authors=md.authors,
+        credit=md.credit,
         published_at=md.published_at,
         modified_at=md.modified_at,
         date_source=md.date_source,

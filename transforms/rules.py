@@ -152,8 +152,10 @@ READING_TIME_PATTERNS: tuple[str, ...] = (
 
 # Words that open a byline; each alternative carries its own end (a word boundary, or the
 # colon of "Author: ..."), so patterns use it without a trailing \b.
-BYLINE_PREFIXES = (r"(?:(?:submitted by|posted by|written by|words by|reported by|by|von|par|"
-                   r"por|di|door)\b|(?:text|words|author|autor|auteur)\s*:)")
+BYLINE_PREFIXES = (r"(?:(?:submitted by|posted by|written by|words by|reported by|"
+                   r"veröffentlicht von|erstellt von|geschrieben von|publié par|écrit par|"
+                   r"publicado por|escrito por|scritto da|by|von|par|por|di|door)\b|"
+                   r"(?:text|texte|words|author|autor|auteur|autorin|interview)\s*:)")
 # Words that are never a person's name in a byline.
 NOT_NAMES = frozenset({"by", "von", "par", "por", "staff", "admin", "administrator", "editor",
                        "editors", "redaktion", "rédaction", "redacción", "team", "newsroom",
