@@ -105,7 +105,8 @@ def read_authors(
         names = people(persons, True)
         if names:
             return names, None
-    for finder, structured in ((lambda: _microdata_names(page), True),
+    for finder, structured in ((lambda: prefixed_names(page, rules.byline_prefixes), False),
+                               (lambda: _microdata_names(page), True),
                                (lambda: _meta_names(meta), False),
                                (lambda: _rel_author_names(page), False),
                                (lambda: _hinted_names(page), False),
@@ -183,6 +184,31 @@ def _hinted_names(page: PageIndex) -> list[str]:
             names = split_author_names(text)
             if names:
                 return names
+    return []
+
+
+def prefixed_names(page: PageIndex, prefixes: tuple[str, ...]) -> list[str]:
+    """Names after a byline prefix the source uses ("Texto:", "Reportage von"): the rest of
+    the string, or the element right after it."""
+    if not prefixes:
+        return []
+    wanted = tuple(p.casefold() for p in prefixes)
+    for text in page.strings:
+        chunk = collapse(str(text))
+        lowered = chunk.casefold()
+        prefix = next((p for p in wanted if lowered.startswith(p)), None)
+        if prefix is None or len(chunk) > 120:
+            continue
+        parent = text.parent
+        if not isinstance(parent, Tag) or page.in_ignored_context(parent):
+            continue
+        rest = chunk[len(prefix):].strip(" :")
+        if not rest:
+            follower = text.find_next_sibling()
+            rest = collapse(follower.get_text(" ")) if isinstance(follower, Tag) else ""
+        names = split_author_names(rest)
+        if names:
+            return names
     return []
 
 

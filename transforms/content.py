@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bs4 import Comment, NavigableString, Tag
@@ -134,8 +135,9 @@ def find_root(page: PageIndex, rules: ExtractionRules, trace: Trace,
             best = max(found, key=_text_len)
             trace.root, trace.root_rule = describe(best), f"source selector {selector}"
             return best
-    template = _template_root(page, body, liveblog)
-    scored = _score_containers(body, page)
+    template = _preferred_root(page, rules) or _template_root(page, body, liveblog)
+    scored = None if rules.disabled("density", "density_root") else \
+        _score_containers(body, page)
     if template is not None:
         tag, rule = template
         if scored is None or not _fragment(tag, scored, page):
@@ -158,6 +160,19 @@ def _fragment(tag: Tag, scored: Tag, page: PageIndex) -> bool:
     if start <= s_start < end:  # the scoring's choice is inside the template container
         return False
     return _paragraph_text_len(scored, page) > FRAGMENT_RATIO * _paragraph_text_len(tag, page)
+
+
+def _preferred_root(page: PageIndex, rules: ExtractionRules) -> tuple[Tag, str] | None:
+    """The family's containers, checked as the generic ones are."""
+    for selector in rules.preferred_selectors:
+        found = [t for t in page.soup.select(selector)
+                 if not _in_boilerplate(t, page) and not _boilerplate_itself(t, page)]
+        if found:
+            length, best = max(((_paragraph_text_len(t, page), t) for t in found),
+                               key=lambda pair: pair[0])
+            if length >= 150:
+                return best, f"family selector {selector}"
+    return None
 
 
 def _template_root(page: PageIndex, body: Tag, liveblog: bool) -> tuple[Tag, str] | None:
@@ -289,15 +304,17 @@ def strip_boilerplate(root: Tag, page: PageIndex, rules: ExtractionRules, trace:
         start, end = page.span(tag)
         if start < skip_until or any(a <= start < b for a, b in removed):
             continue
-        rule = _removal_rule(tag, total, extra if rules.remove_selectors else None)
+        rule = _removal_rule(tag, total, extra if rules.remove_selectors else None, rules)
         if rule is not None:
             trace.removal(*rule, tag)
             tag.decompose()
             skip_until = end
 
 
-def _removal_rule(tag: Tag, total: int, extra: SelectorSet | None) -> tuple[str, str, str] | None:
-    """(rule, concept, match) that removes `tag`, or None to keep it."""
+def _removal_rule(tag: Tag, total: int, extra: SelectorSet | None,
+                  rules: ExtractionRules) -> tuple[str, str, str] | None:
+    """(rule, concept, match) that removes `tag`, or None to keep it (rules the source
+    switched off left out)."""
     name = tag.name
     if name in DROP_TAGS or (name == "header" and _text_len(tag) < total * PROTECT_SHARE):
         if name in ("form", "aside") and _text_len(tag) >= total * PROTECT_SHARE:
@@ -306,10 +323,11 @@ def _removal_rule(tag: Tag, total: int, extra: SelectorSet | None) -> tuple[str,
     if _hidden(tag):
         return "hidden", "hidden", "hidden/display:none"
     hit = (extra.match(tag) if extra is not None else None) or _BOILERPLATE.match(tag)
-    if hit:
+    if hit and not rules.disabled("selector", hit[0]):
         return "selector", hit[0], hit[1]
     word = _class_concept(tag)
-    if word and _text_len(tag) < total * PROTECT_SHARE:
+    if word and _text_len(tag) < total * PROTECT_SHARE and \
+            not rules.disabled("class_word", word[0]):
         return "class word", word[0], word[1]
     return None
 
@@ -472,19 +490,29 @@ def render_blocks(root: Tag) -> list[Block]:
 # ---------------------------------------------------------------- block filtering
 
 
-def text_rule(text: str) -> tuple[str, str] | None:
-    """(concept, pattern) of the boilerplate text rule a whole block matches."""
+def text_rule(text: str, rules: ExtractionRules | None = None) -> tuple[str, str] | None:
+    """(concept, pattern) of the boilerplate text rule a whole block matches (the
+    source's own patterns first, generic ones it switched off left out)."""
     if len(text) > 260:
         return None
+    if rules is not None:
+        for pattern in _source_patterns(rules.text_patterns):
+            if pattern.match(text):
+                return "source", pattern.pattern
     for concept, pattern in _TEXT_RULES:
-        if pattern.match(text):
+        if pattern.match(text) and not (rules is not None and rules.disabled("text", concept)):
             return concept, pattern.pattern
     return None
 
 
+@lru_cache(maxsize=128)
+def _source_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(rf"^(?:{p})$", re.IGNORECASE) for p in patterns)
+
+
 def filter_blocks(
     blocks: list[Block], title: str | None, authors: list[str], trace: Trace,
-    labels: Iterable[str] = (),
+    labels: Iterable[str] = (), rules: ExtractionRules | None = None,
 ) -> Iterator[Block]:
     """Drop template furniture that survived element removal: repeated title and byline,
     section/tag labels before the text, reading time, share/comment prompts, link lists,
@@ -509,7 +537,7 @@ def filter_blocks(
         if _is_byline(block.text, author_keys):
             trace.removal("text", "byline", "byline", block.text)
             continue
-        hit = text_rule(block.text)
+        hit = text_rule(block.text, rules)
         if hit and block.kind != "heading" or hit and hit[0] in ("share", "comments"):
             assert hit is not None
             trace.removal("text", hit[0], hit[1], block.text)

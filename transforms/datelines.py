@@ -13,6 +13,7 @@ from transforms.dates import (
     naive_iso,
     parse_datetime,
     parse_human_date,
+    parse_with_formats,
     search_human_date,
     stated_offset,
     url_date,
@@ -48,8 +49,9 @@ _CUE = re.compile(r"^(posted|published|submitted|date|datum|fecha|veröffentlich
 class _Published:
     """The first publication date that parses, and where it came from."""
 
-    def __init__(self, tz: str | None, languages: tuple[str, ...] | None) -> None:
-        self.tz, self.languages = tz, languages
+    def __init__(self, tz: str | None, languages: tuple[str, ...] | None,
+                 formats: tuple[str, ...] = ()) -> None:
+        self.tz, self.languages, self.formats = tz, languages, formats
         self.at: datetime | None = None
         self.source: str | None = None
         self.raw: str | None = None
@@ -57,7 +59,8 @@ class _Published:
     def attempt(self, value: Any, source: str) -> None:
         if self.at is None and value:
             raw = text_value(value)
-            parsed = parse_datetime(raw, self.tz, self.languages)
+            parsed = parse_with_formats(raw, self.formats, self.tz) or \
+                parse_datetime(raw, self.tz, self.languages)
             if parsed is not None:
                 self.at, self.source, self.raw = parsed, source, raw
 
@@ -76,7 +79,7 @@ def read_dates(
     meta > microdata > time > text (byline) > url > htmldate.
     """
     tz = rules.timezone
-    published = _Published(tz, languages)
+    published = _Published(tz, languages, rules.date_formats)
     modified_from_time = False
 
     if rules.date_selector:
@@ -123,7 +126,7 @@ def read_dates(
     if modified is not None and wall is not None and (placed := with_page_offset(wall, stated)):
         modified = placed
     if at is None:
-        at, source = byline_date(page, tz, languages) or (None, None)
+        at, source = byline_date(page, tz, languages, rules.date_formats) or (None, None)
     if at is None and (found := url_date(url)) is not None:
         at, source = found, "url"
     if at is None:
@@ -154,7 +157,8 @@ def _equals(wanted: str) -> Callable[[Any], bool]:
 
 
 def byline_date(
-    page: PageIndex, tz: str | None, languages: tuple[str, ...] | None
+    page: PageIndex, tz: str | None, languages: tuple[str, ...] | None,
+    formats: tuple[str, ...] = (),
 ) -> tuple[datetime, str] | None:
     """A date written in the page's byline/dateline ("Posted: March 4, 2026")."""
     candidates: list[Tag] = []
@@ -177,7 +181,8 @@ def byline_date(
             piece = collapse(piece).strip(" :|,")
             if piece.lower().startswith(UPDATED_CUES):
                 continue
-            found = parse_human_date(_CUE.sub("", piece), tz, languages)
+            found = parse_with_formats(_CUE.sub("", piece), formats, tz) or \
+                parse_human_date(_CUE.sub("", piece), tz, languages)
             if found is not None:
                 return found, "text"
         found = search_human_date(text, tz, languages)

@@ -196,3 +196,21 @@ def with_page_offset(wall: datetime, stated: list[tuple[datetime, timedelta]]) -
         offsets = [off for _, off in stated]
         offset = max(set(offsets), key=offsets.count)
     return to_utc(wall.replace(tzinfo=timezone(offset)))
+
+
+def parse_with_formats(
+    text: str | None, formats: tuple[str, ...], tz: str | None = None
+) -> datetime | None:
+    """A date written in one of a site's own `strptime` formats ("%d.%m.%Y, %H:%M Uhr"),
+    searched at the start of `text`; naive values are taken in `tz`."""
+    if not text or not formats:
+        return None
+    text = " ".join(text.split())
+    for fmt in formats:
+        for end in range(len(text), 5, -1):  # the longest prefix that fits the format
+            try:
+                found = datetime.strptime(text[:end], fmt)
+            except ValueError:
+                continue
+            return to_utc(found, tz)
+    return None

@@ -10,12 +10,14 @@ from transforms.charset import decode_page
 from transforms.content import (
     BR,
     Trace,
+    describe,
     filter_blocks,
     find_root,
     render_blocks,
     strip_boilerplate,
 )
 from transforms.index import PageIndex
+from transforms.layers import layered, load_hook
 from transforms.metadata import Metadata, read_metadata
 from transforms.pagekind import Evidence, classify_page
 from transforms.rules import DEFAULT_RULES, WORDS_PER_MINUTE, ExtractionRules
@@ -36,7 +38,7 @@ def extract_article(
     content_type: str | None = None,
 ) -> Article:
     """Clean article of a fetched page; raises `PageRejected` with a typed reason."""
-    article, _ = _extract(html, url, rules or DEFAULT_RULES, content_type, Trace())
+    article, _ = _extract(html, url, layered(rules or DEFAULT_RULES), content_type, Trace())
     return article
 
 
@@ -50,8 +52,10 @@ def explain_article(
     """What `extract_article` returns plus which rule removed which block."""
     trace = Trace(enabled=True)
     try:
-        article, md = _extract(html, url, rules or DEFAULT_RULES, content_type, trace)
-        result: dict[str, Any] = {"article": article.to_dict(), "date_source": md.date_source}
+        merged = layered(rules or DEFAULT_RULES)
+        article, md = _extract(html, url, merged, content_type, trace)
+        result: dict[str, Any] = {"article": article.to_dict(), "date_source": md.date_source,
+                                  "rules_version": merged.version}
     except PageRejected as rejected:
         result = {"rejected": rejected.reason.value, "detail": rejected.detail}
     result.update({"root": trace.root, "root_rule": trace.root_rule, "removed": trace.removed})
@@ -80,7 +84,12 @@ def _extract_page(
     md = read_metadata(page, url, rules)
     title = choose_title(page, md, rules)
     article_tags = page.named("article")
-    root = find_root(page, rules, trace, liveblog="liveblogposting" in md.page_types)
+    hook = load_hook(rules.hook) if rules.hook else None
+    root = hook.select_root(page) if hook is not None else None
+    if root is not None:
+        trace.root, trace.root_rule = describe(root), f"hook {rules.hook}"
+    else:
+        root = find_root(page, rules, trace, liveblog="liveblogposting" in md.page_types)
     body_tag = page.first("body") or soup
     scope = root if root is not None else body_tag
     images = sum(1 for _ in page.within(body_tag, ("img", "amp-img")))
@@ -90,7 +99,8 @@ def _extract_page(
     if root is not None:
         strip_boilerplate(root, page, rules, trace)
         labels = [md.section or "", *md.tags]
-        blocks = list(filter_blocks(render_blocks(root), title, md.authors, trace, labels))
+        blocks = list(filter_blocks(render_blocks(root), title, md.authors, trace, labels,
+                                    rules))
         body = "\n\n".join(block.text for block in blocks)
     words = count_words(body)
 
@@ -129,5 +139,8 @@ def _extract_page(
         page_kind=verdict.kind,
         extraction_confidence=verdict.confidence,
         confidence_reasons=verdict.reasons,
+        rules_version=rules.version,
     )
+    if hook is not None:
+        article = hook.finish(article, page)
     return article, md
