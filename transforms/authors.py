@@ -9,7 +9,7 @@ from bs4 import Tag
 
 from transforms.index import PageIndex
 from transforms.jsonld import ORGANIZATION_TYPES, text_value, types_of
-from transforms.people import NameKind, name_kind, tidy_name
+from transforms.people import AGENCIES, NameKind, name_kind, tidy_name
 from transforms.rules import BYLINE_PREFIXES, NOT_NAMES, ExtractionRules
 from transforms.text import collapse
 
@@ -39,6 +39,9 @@ def split_author_names(text: str) -> list[str]:
             continue
         words = part.split()
         if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in part):
+            continue
+        if part.casefold() in AGENCIES:  # "dpa": kept, to be told apart as a credit
+            names.append(part)
             continue
         if not all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words):
             continue

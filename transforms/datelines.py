@@ -125,6 +125,8 @@ def read_dates(
     wall = naive_iso(text_value(article.get("dateModified")))
     if modified is not None and wall is not None and (placed := with_page_offset(wall, stated)):
         modified = placed
+    if at is None and rules.date_formats:
+        at, source = formatted_date(page, rules.date_formats, tz) or (None, None)
     if at is None:
         at, source = byline_date(page, tz, languages, rules.date_formats) or (None, None)
     if at is None and (found := url_date(url)) is not None:
@@ -154,6 +156,22 @@ def _stated_offsets(
 
 def _equals(wanted: str) -> Callable[[Any], bool]:
     return lambda value: value == wanted
+
+
+def formatted_date(
+    page: PageIndex, formats: tuple[str, ...], tz: str | None
+) -> tuple[datetime, str] | None:
+    """The first short text written in one of the source's date formats."""
+    for text in page.strings:
+        if len(text) > 120 or not any(ch.isdigit() for ch in text):
+            continue
+        parent = text.parent
+        if isinstance(parent, Tag) and page.in_ignored_context(parent):
+            continue
+        found = parse_with_formats(str(text), formats, tz)
+        if found is not None:
+            return found, "text"
+    return None
 
 
 def byline_date(

@@ -48,8 +48,10 @@ def heading_text(tag: Tag) -> str:
 
     walk(tag)
     text = collapse("".join(parts))
-    if kicker and count_words(text) < 2:
-        text = collapse(tag.get_text(" "))
+    if kicker:  # the kicker's separator (": ", " | ") has no kicker to follow any more
+        text = text.strip(" :|-–—·•»/")
+        if count_words(text) < 2:
+            text = collapse(tag.get_text(" "))
     return text
 
 
