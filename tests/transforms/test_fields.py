@@ -78,7 +78,8 @@ def test_an_agency_alone_is_the_credit_not_an_author():
 @pytest.mark.parametrize(("name", "kind"), [
     ("Montag", NameKind.STRAY), ("Frankfurt, Germany", NameKind.STRAY),
     ("Germany", NameKind.STRAY), ("Reuters", NameKind.ORGANISATION),
-    ("Beispiel Nachrichten", NameKind.ORGANISATION), ("Redaktion Wirtschaft", NameKind.ORGANISATION),
+    ("Beispiel Nachrichten", NameKind.ORGANISATION),
+    ("Redaktion Wirtschaft", NameKind.ORGANISATION),
     ("Auto-Presse.de", NameKind.ORGANISATION), ("Anna Weber", NameKind.PERSON),
     ("Frankfurt", NameKind.STRAY), ("María José de la Fuente", NameKind.PERSON),
 ])
