@@ -175,6 +175,40 @@ def _preferred_root(page: PageIndex, rules: ExtractionRules) -> tuple[Tag, str] 
     return None
 
 
+# A repeat of the root's container (same tag and classes) joins the body when it holds at
+# least this much paragraph text and links make at most this share of its text.
+COMPANION_MIN_CHARS = 150
+COMPANION_MAX_LINK_SHARE = 0.3
+
+
+def companion_roots(root: Tag, page: PageIndex) -> list[Tag]:
+    """The root and the containers repeating its tag and classes elsewhere on the page, in
+    page order: an article body cut into sections by ads, images or pull quotes."""
+    classes = root.get("class")
+    if not isinstance(classes, list) or not classes:
+        return [root]
+    wanted = tuple(classes)
+    found = [t for t in page.with_attr("class")
+             if t.name == root.name and tuple(t.get("class") or ()) == wanted]
+    if len(found) < 2:
+        return [root]
+    out: list[Tag] = []
+    last_end = -1
+    for tag in found:
+        start, end = page.span(tag)
+        if start < last_end:
+            continue  # nested in the one before
+        if tag is not root:
+            links = page.text_len_within(tag, ("a",))
+            if (_paragraph_text_len(tag, page) < COMPANION_MIN_CHARS
+                    or links > COMPANION_MAX_LINK_SHARE * max(1, page.text_len(tag))
+                    or _in_boilerplate(tag, page) or _boilerplate_itself(tag, page)):
+                continue
+        out.append(tag)
+        last_end = end
+    return out if any(t is root for t in out) else [root]
+
+
 def _template_root(page: PageIndex, body: Tag, liveblog: bool) -> tuple[Tag, str] | None:
     matches: dict[int, list[Tag]] = {}
     for tag in page.within(body):

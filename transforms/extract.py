@@ -10,6 +10,7 @@ from transforms.charset import decode_page
 from transforms.content import (
     BR,
     Trace,
+    companion_roots,
     describe,
     filter_blocks,
     find_root,
@@ -97,10 +98,15 @@ def _extract_page(
                           if page.count_within(h, ("a",)))
     body = ""
     if root is not None:
-        strip_boilerplate(root, page, rules, trace)
+        roots = companion_roots(root, page)
+        if len(roots) > 1:
+            trace.root_rule = f"{trace.root_rule} + {len(roots) - 1} companion(s)"
+        rendered = []
+        for part in roots:
+            strip_boilerplate(part, page, rules, trace)
+            rendered.extend(render_blocks(part))
         labels = [md.section or "", *md.tags]
-        blocks = list(filter_blocks(render_blocks(root), title, md.authors, trace, labels,
-                                    rules))
+        blocks = list(filter_blocks(rendered, title, md.authors, trace, labels, rules))
         body = "\n\n".join(block.text for block in blocks)
     words = count_words(body)
 
@@ -109,7 +115,8 @@ def _extract_page(
         teaser_sizes=tuple(page.text_len(t) for t in article_tags),
         page_types=frozenset(md.page_types), og_type=md.og_type, article_node=md.article_node,
         own_date=md.date_source in OWN_DATE_SOURCES, authors=bool(md.authors),
-        density_root=trace.root_rule == "text density", min_words=rules.min_words,
+        density_root=(trace.root_rule or "").startswith("text density"),
+        min_words=rules.min_words,
         liveblog="liveblogposting" in md.page_types))
     if not title:
         raise PageRejected(RejectReason.EMPTY, "no title")
