@@ -361,9 +361,18 @@ def _removal_rule(tag: Tag, total: int, extra: SelectorSet | None,
         return "selector", hit[0], hit[1]
     word = _class_concept(tag)
     if word and _text_len(tag) < total * PROTECT_SHARE and \
-            not rules.disabled("class_word", word[0]):
+            not rules.disabled("class_word", word[0]) and not _prose(tag):
         return "class word", word[0], word[1]
     return None
+
+
+# A paragraph this long is prose whatever its class says (`<p class="paywall">` marks the
+# paid part of an article, not a sign-up box).
+PROSE_CHARS = 80
+
+
+def _prose(tag: Tag) -> bool:
+    return tag.name in ("p", "blockquote") and _text_len(tag) >= PROSE_CHARS
 
 
 def _strip_signup_boxes(
