@@ -11,7 +11,7 @@ from typing import Any
 from bs4 import Comment, NavigableString, Tag
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
-from transforms.index import VISIBLE_STRINGS, PageIndex
+from transforms.index import VISIBLE_STRINGS, PageIndex, class_words
 from transforms.rules import (
     BOILERPLATE_SELECTORS,
     BOILERPLATE_WORDS,
@@ -207,6 +207,34 @@ def companion_roots(root: Tag, page: PageIndex) -> list[Tag]:
         out.append(tag)
         last_end = end
     return out if any(t is root for t in out) else [root]
+
+
+# Class words of an article's lead / standfirst printed between the headline and the body.
+LEAD_WORDS = frozenset({"lead", "intro", "teaser", "standfirst", "summary", "dek", "deck",
+                        "abstract", "excerpt", "subtitle", "subheadline", "chapeau", "chapo",
+                        "entradilla", "sottotitolo", "vorspann", "leadin", "introduction"})
+LEAD_CHARS = (60, 700)
+
+
+def find_lead(page: PageIndex, roots: list[Tag]) -> str | None:
+    """The lead paragraph between the page's `<h1>` and the body, when the template prints
+    it outside the body's container."""
+    h1 = page.first("h1")
+    start = page.span(roots[0])[0]
+    after = page.span(h1)[1] if h1 is not None else start
+    if after > start:
+        return None
+    for index in range(start - 1, after - 1, -1):
+        tag = page.tags[index]
+        if tag.name not in ("p", "div", "h2", "span", "section") or \
+                not class_words(tag) & LEAD_WORDS:
+            continue
+        if page.span(tag)[1] > start or page.in_ignored_context(tag):
+            continue
+        text = page.short_text(tag, LEAD_CHARS[1])
+        if text and len(text) >= LEAD_CHARS[0]:
+            return text
+    return None
 
 
 def _template_root(page: PageIndex, body: Tag, liveblog: bool) -> tuple[Tag, str] | None:
@@ -581,7 +609,8 @@ def filter_blocks(
             trace.removal("text", "byline", "byline", block.text)
             continue
         hit = text_rule(block.text, rules)
-        if hit and block.kind != "heading" or hit and hit[0] in ("share", "comments"):
+        if hit and (block.kind != "heading" or hit[0] in ("share", "comments")
+                    or count_words(block.text) <= HEADING_CUE_WORDS):
             assert hit is not None
             trace.removal("text", hit[0], hit[1], block.text)
             continue
@@ -596,6 +625,9 @@ def filter_blocks(
 
 
 _HAS_WORD = re.compile(r"\w")
+# A heading this short matching a boilerplate text rule is furniture ("Mehr zum Thema");
+# a longer one is the article's own sub-heading that happens to start like one.
+HEADING_CUE_WORDS = 5
 _BYLINE_START = re.compile(r"^(by|von|par|por|written by|words by|posted by|submitted by)\b",
                            re.IGNORECASE)
 

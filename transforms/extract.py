@@ -9,10 +9,12 @@ from transforms.article import Article, PageRejected, RejectReason
 from transforms.charset import decode_page
 from transforms.content import (
     BR,
+    Block,
     Trace,
     companion_roots,
     describe,
     filter_blocks,
+    find_lead,
     find_root,
     render_blocks,
     strip_boilerplate,
@@ -101,7 +103,8 @@ def _extract_page(
         roots = companion_roots(root, page)
         if len(roots) > 1:
             trace.root_rule = f"{trace.root_rule} + {len(roots) - 1} companion(s)"
-        rendered = []
+        lead = find_lead(page, roots)
+        rendered = [Block("paragraph", lead)] if lead else []
         for part in roots:
             strip_boilerplate(part, page, rules, trace)
             rendered.extend(render_blocks(part))

@@ -133,7 +133,16 @@ BOILERPLATE_TEXT: dict[str, tuple[str, ...]] = {
         r"deja un comentario", r"post comment", r"join the discussion",
     ),
     "related": (r"(related|read (also|more|next)|also read|see also|you might also like|"
-                r"more from .{1,40}|read:|recommended)\b.{0,140}",),
+                r"more from .{1,40}|read:|recommended)\b.{0,140}",
+                # whole-block cues in other languages ("Mehr zum Thema", "Lesen Sie auch")
+                r"(mehr zum thema|lesen sie auch|auch interessant|das könnte sie auch "
+                r"interessieren|weitere artikel|weiterlesen|à lire aussi|lire aussi|voir aussi|"
+                r"lee también|leer más|te puede interesar|leia também|leggi anche|"
+                r"zobacz również|czytaj też|lees ook|meer lezen|devamını oku|ilginizi "
+                r"çekebilir)\b\s*:?.{0,140}",
+                r"(table of contents|contents|inhaltsverzeichnis|inhalt|sommaire|índice)\s*:?"),
+    "credits": (r"(foto|fotos|photo|photos|bild|bilder|image|images|credit|quelle|source|"
+                r"crédit|crédito|video)\s*:\s*.{1,60}",),
     "ads": (r"advertisement", r"sponsored( content)?", r"anzeige", r"publicité", r"publicidad"),
     "newsletter": (r"(sign up|subscribe).{0,80}(newsletter|inbox|updates)\.?",),
     "navigation": (r"(previous|next)\s+(post|article|page)\s*.{0,120}", r"page \d+ of \d+",
