@@ -187,9 +187,10 @@ def companion_roots(root: Tag, page: PageIndex) -> list[Tag]:
     classes = root.get("class")
     if not isinstance(classes, list) or not classes:
         return [root]
-    wanted = tuple(classes)
+    # the first class names the container; later ones number or style it ("story-body-2")
+    first = classes[0]
     found = [t for t in page.with_attr("class")
-             if t.name == root.name and tuple(t.get("class") or ()) == wanted]
+             if t.name == root.name and _first_class(t) == first]
     if len(found) < 2:
         return [root]
     out: list[Tag] = []
@@ -235,6 +236,11 @@ def find_lead(page: PageIndex, roots: list[Tag]) -> str | None:
         if text and len(text) >= LEAD_CHARS[0]:
             return text
     return None
+
+
+def _first_class(tag: Tag) -> str | None:
+    classes = tag.get("class")
+    return classes[0] if isinstance(classes, list) and classes else None
 
 
 def _template_root(page: PageIndex, body: Tag, liveblog: bool) -> tuple[Tag, str] | None:
@@ -617,7 +623,8 @@ def filter_blocks(
         if not _HAS_WORD.search(block.text):
             trace.removal("text", "symbols", "no letters or digits", block.text)
             continue
-        if block.link_density > 0.6 and count_words(block.text) < 40:
+        if block.link_density > 0.6 and count_words(block.text) < 40 and \
+                not _prose_list(block):
             trace.removal("text", "links", "link density > 0.6", block.text)
             continue
         seen.add(key)
@@ -625,6 +632,16 @@ def filter_blocks(
 
 
 _HAS_WORD = re.compile(r"\w")
+# A list whose items average this many words is prose even when its items are linked
+# (release notes, sources); navigation and teaser lists have short items.
+PROSE_LIST_WORDS = 8
+
+
+def _prose_list(block: Block) -> bool:
+    if block.kind != "list":
+        return False
+    items = block.text.split("\n")
+    return count_words(block.text) / max(1, len(items)) >= PROSE_LIST_WORDS
 # A heading this short matching a boilerplate text rule is furniture ("Mehr zum Thema");
 # a longer one is the article's own sub-heading that happens to start like one.
 HEADING_CUE_WORDS = 5
