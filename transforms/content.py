@@ -61,6 +61,7 @@ class Trace:
     enabled: bool = False
     root: str | None = None
     root_rule: str | None = None
+    root_chars: int = 0  # paragraph text of the root before cleaning
     removed: list[dict[str, Any]] = field(default_factory=list)
 
     def removal(self, rule: str, concept: str, match: str, element: Tag | str) -> None:
@@ -136,6 +137,7 @@ def find_root(page: PageIndex, rules: ExtractionRules, trace: Trace,
             trace.root, trace.root_rule = describe(best), f"source selector {selector}"
             return best
     template = _preferred_root(page, rules) or _template_root(page, body, liveblog)
+    trace.root_chars = 0
     scored = None if rules.disabled("density", "density_root") else \
         _score_containers(body, page)
     if template is not None:
@@ -294,6 +296,11 @@ def _in_boilerplate(tag: Tag, page: PageIndex) -> bool:
 _PARAGRAPH_TAGS = ("p", "li", "h2", "h3", "blockquote", "td", "dd")
 
 
+def paragraph_chars(tag: Tag, page: PageIndex) -> int:
+    """Characters of paragraph-like text inside `tag` (before cleaning)."""
+    return _paragraph_text_len(tag, page)
+
+
 def _paragraph_text_len(tag: Tag, page: PageIndex) -> int:
     return page.text_len_within(tag, _PARAGRAPH_TAGS) or page.text_len(tag)
 
@@ -358,9 +365,11 @@ def _score_containers(body: Tag, page: PageIndex) -> Tag | None:
 # ---------------------------------------------------------------- cleaning
 
 
-def strip_boilerplate(root: Tag, page: PageIndex, rules: ExtractionRules, trace: Trace) -> None:
+def strip_boilerplate(root: Tag, page: PageIndex, rules: ExtractionRules, trace: Trace,
+                      lenient: bool = False) -> None:
     """Remove non-article elements inside `root`, in place (`page` indexes the tree as
-    it was before: this is its last use)."""
+    it was before: this is its last use). `lenient`: only non-text tags and the source's
+    own remove-list (the second chance of a page that came out empty)."""
     total = max(1, _text_len(root))
     inside = list(page.within(root))
     # Spans of `page.tags` removed so far: their tags are skipped. (`Tag.decomposed`
@@ -372,7 +381,12 @@ def strip_boilerplate(root: Tag, page: PageIndex, rules: ExtractionRules, trace:
         start, end = page.span(tag)
         if start < skip_until or any(a <= start < b for a, b in removed):
             continue
-        rule = _removal_rule(tag, total, extra if rules.remove_selectors else None, rules)
+        if lenient:
+            rule = ("tag", "non-text", tag.name) if tag.name in DROP_TAGS else (
+                ("selector", *hit) if rules.remove_selectors and (hit := extra.match(tag))
+                else None)
+        else:
+            rule = _removal_rule(tag, total, extra if rules.remove_selectors else None, rules)
         if rule is not None:
             trace.removal(*rule, tag)
             tag.decompose()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from bs4 import Tag
+
 from transforms.article import Article, PageRejected, RejectReason
 from transforms.charset import decode_page
 from transforms.content import (
@@ -19,6 +21,9 @@ from transforms.content import (
     render_blocks,
     strip_boilerplate,
 )
+from transforms.content import (
+    paragraph_chars as _paragraph_chars,
+)
 from transforms.index import PageIndex
 from transforms.layers import layered, load_hook
 from transforms.metadata import Metadata, read_metadata
@@ -28,6 +33,21 @@ from transforms.soup import collector_paused, parse_page
 from transforms.text import count_words, strip_control
 from transforms.titles import choose_title
 from transforms.urls import canonical_or_none
+
+# A page refused as empty or too short is cleaned again, generic removal rules off, when
+# its body container held at least this much paragraph text before cleaning: the rules
+# took text for furniture (a paywall CTA or a teaser holds less).
+LENIENT_MIN_CHARS = 600
+
+
+def _links_away(heading: Tag, page: PageIndex) -> bool:
+    """A heading linking to another page (a teaser), not to an anchor on this one."""
+    for link in page.within(heading, ("a",)):
+        href = link.get("href")
+        if isinstance(href, str) and href.strip() and not href.strip().startswith("#"):
+            return True
+    return False
+
 
 # Where a publication date counts as the page's own (not guessed from the URL or htmldate).
 OWN_DATE_SOURCES = frozenset({"selector", "jsonld", "meta", "microdata", "time", "text"})
@@ -75,13 +95,24 @@ def _extract(
     text = decode_page(html, content_type).replace(BR, " ")  # BR stands for <br> later
     try:
         with collector_paused():
-            return _extract_page(parse_page(text), url, rules, trace)
+            try:
+                return _extract_page(parse_page(text), url, rules, trace)
+            except PageRejected as rejected:
+                if rejected.reason not in (RejectReason.EMPTY, RejectReason.TOO_SHORT) or \
+                        trace.root_chars < LENIENT_MIN_CHARS:
+                    raise
+                # Before losing the page: clean it again with the generic removal rules
+                # off (they may have taken the text for furniture), from a fresh tree.
+                try:
+                    return _extract_page(parse_page(text), url, rules, trace, lenient=True)
+                except PageRejected:
+                    raise rejected from None
     except RecursionError as exc:
         raise PageRejected(RejectReason.UNPARSABLE, "markup nested too deeply") from exc
 
 
 def _extract_page(
-    page: PageIndex, url: str, rules: ExtractionRules, trace: Trace
+    page: PageIndex, url: str, rules: ExtractionRules, trace: Trace, lenient: bool = False
 ) -> tuple[Article, Metadata]:
     soup = page.soup
     md = read_metadata(page, url, rules)
@@ -93,20 +124,24 @@ def _extract_page(
         trace.root, trace.root_rule = describe(root), f"hook {rules.hook}"
     else:
         root = find_root(page, rules, trace, liveblog="liveblogposting" in md.page_types)
+    if root is None and lenient:
+        root = page.first("body")
+        trace.root, trace.root_rule = "body", "whole page (lenient)"
     body_tag = page.first("body") or soup
     scope = root if root is not None else body_tag
     images = sum(1 for _ in page.within(body_tag, ("img", "amp-img")))
     linked_headings = sum(1 for h in page.within(scope, ("h2", "h3", "h4"))
-                          if page.count_within(h, ("a",)))
+                          if _links_away(h, page))
     body = ""
     if root is not None:
+        trace.root_chars = _paragraph_chars(root, page)
         roots = companion_roots(root, page)
         if len(roots) > 1:
             trace.root_rule = f"{trace.root_rule} + {len(roots) - 1} companion(s)"
         lead = find_lead(page, roots)
         rendered = [Block("paragraph", lead)] if lead else []
         for part in roots:
-            strip_boilerplate(part, page, rules, trace)
+            strip_boilerplate(part, page, rules, trace, lenient=lenient)
             rendered.extend(render_blocks(part))
         labels = [md.section or "", *md.tags]
         blocks = list(filter_blocks(rendered, title, md.authors, trace, labels, rules))
@@ -120,7 +155,7 @@ def _extract_page(
         own_date=md.date_source in OWN_DATE_SOURCES, authors=bool(md.authors),
         density_root=(trace.root_rule or "").startswith("text density"),
         min_words=rules.min_words,
-        liveblog="liveblogposting" in md.page_types))
+        liveblog="liveblogposting" in md.page_types, lenient=lenient))
     if not title:
         raise PageRejected(RejectReason.EMPTY, "no title")
 

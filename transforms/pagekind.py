@@ -30,6 +30,7 @@ LISTING_WORDS_PER_HEADING = 60
 PENALTIES = {
     "short_text": 0.35, "no_article_markup": 0.1, "teaser_rails": 0.2, "no_date": 0.1,
     "density_root": 0.1, "media_page": 0.25, "listing_layout": 0.3, "link_heavy": 0.2,
+    "lenient_cleaning": 0.25,
 }
 CONFIDENCE_FLOOR = 0.05
 
@@ -52,6 +53,7 @@ class Doubt(StrEnum):
     MEDIA_PAGE = "media_page"
     LISTING_LAYOUT = "listing_layout"
     LINK_HEAVY = "link_heavy"
+    LENIENT_CLEANING = "lenient_cleaning"  # kept only by cleaning again, rules relaxed
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Evidence:
     min_words: int
     liveblog: bool
     link_heavy: bool = False
+    lenient: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,8 @@ def classify_page(ev: Evidence) -> Verdict:
         doubts.append(Doubt.DENSITY_ROOT)
     if ev.link_heavy:
         doubts.append(Doubt.LINK_HEAVY)
+    if ev.lenient:
+        doubts.append(Doubt.LENIENT_CLEANING)
     kind = PageKind.ARTICLE
     if ev.liveblog:
         kind = PageKind.LIVEBLOG

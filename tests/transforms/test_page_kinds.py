@@ -143,3 +143,12 @@ def test_words_are_counted_in_scripts_without_spaces():
                 title="電池工場で来年春に生産開始", og_type=None)
     article = extract_article(html, "https://news.example.test/ja/20260304/battery")
     assert article.word_count >= 50
+
+
+def test_a_page_the_removal_rules_empty_is_cleaned_again_before_it_is_refused():
+    thirds = "".join(f'<div class="sidebar-note"><p>{SENTENCE.replace("spring", f"spring ({n})")}'
+                     f'{SENTENCE}</p></div>' for n in range(3))
+    html = page(f'<article class="story">{thirds}</article>')
+    article = extract_article(html, ARTICLE_URL)
+    assert "spring (0)" in article.body and "spring (2)" in article.body
+    assert "lenient_cleaning" in article.confidence_reasons
