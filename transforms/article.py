@@ -89,6 +89,8 @@ class Article:
             name: _jsonable(getattr(self, name))
             for name in CONTENT_FIELDS
         }
+        if self.credit is not None:  # only when set: hashes of articles without one stay
+            payload["credit"] = self.credit
         raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(raw).hexdigest()
 

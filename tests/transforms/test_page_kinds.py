@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -152,3 +153,13 @@ def test_a_page_the_removal_rules_empty_is_cleaned_again_before_it_is_refused():
     article = extract_article(html, ARTICLE_URL)
     assert "spring (0)" in article.body and "spring (2)" in article.body
     assert "lenient_cleaning" in article.confidence_reasons
+
+
+def test_the_cleaners_verdict_leaves_the_content_hash_alone_but_a_credit_does_not():
+    html = page(f'<div class="story"><p>{SENTENCE * 3}</p></div>')
+    article = extract_article(html, ARTICLE_URL)
+    doubtful = dataclasses.replace(article, page_kind=PageKind.UNKNOWN,
+                                   extraction_confidence=0.2, confidence_reasons=("no_date",),
+                                   rules_version="other")
+    assert doubtful.content_hash == article.content_hash
+    assert dataclasses.replace(article, credit="dpa").content_hash != article.content_hash
