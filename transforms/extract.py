@@ -30,7 +30,7 @@ from transforms.metadata import Metadata, read_metadata
 from transforms.pagekind import Evidence, classify_page
 from transforms.rules import DEFAULT_RULES, WORDS_PER_MINUTE, ExtractionRules
 from transforms.soup import collector_paused, parse_page
-from transforms.text import count_words, strip_control
+from transforms.text import collapse, count_words, strip_control
 from transforms.titles import choose_title
 from transforms.urls import canonical_or_none
 
@@ -139,6 +139,9 @@ def _extract_page(
         if len(roots) > 1:
             trace.root_rule = f"{trace.root_rule} + {len(roots) - 1} companion(s)"
         lead = find_lead(page, roots)
+        if lead and md.description and collapse(lead).casefold() == \
+                collapse(md.description).casefold():
+            lead = None  # the page's description, stored as such: not body text
         rendered = [Block("paragraph", lead)] if lead else []
         for part in roots:
             strip_boilerplate(part, page, rules, trace, lenient=lenient)
