@@ -1,4 +1,4 @@
-"""Main content: find the article's container, strip boilerplate, render plain-text blocks."""
+"""Article text: boilerplate stripped inside the body container, blocks rendered and filtered."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from bs4 import Comment, NavigableString, Tag
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
-from transforms.index import VISIBLE_STRINGS, PageIndex, class_words
+from transforms.index import PageIndex
 from transforms.rules import (
     BOILERPLATE_SELECTORS,
     BOILERPLATE_WORDS,
@@ -34,7 +34,7 @@ BR = "\u2028"  # stands for <br> while rendering; input has it replaced by a spa
 _BREAKS = re.compile(rf"\s*{BR}\s*(?:{BR}\s*)+")
 _WORD_TO_CONCEPT = {w: c for c, words in BOILERPLATE_WORDS.items() for w in words}
 _BOILERPLATE = SelectorSet.build(BOILERPLATE_SELECTORS)
-_CONTENT = SelectorSet.build({str(i): (s,) for i, s in enumerate(CONTENT_SELECTORS)})
+CONTENT_MATCHER = SelectorSet.build({str(i): (s,) for i, s in enumerate(CONTENT_SELECTORS)})
 _TEXT_RULES = compile_text_rules()
 # A matched element holding more than this share of the article's text is kept: a
 # class word such as "meta" on the main container must not delete the article.
@@ -87,11 +87,11 @@ def describe(tag: Tag) -> str:
     return out
 
 
-def _text_len(tag: Tag) -> int:
+def text_len(tag: Tag) -> int:
     return len(collapse(tag.get_text(" ")))
 
 
-def _class_concept(tag: Tag) -> tuple[str, str] | None:
+def class_concept(tag: Tag) -> tuple[str, str] | None:
     names: list[str] = []
     classes = tag.get("class")
     if isinstance(classes, list):
@@ -119,249 +119,6 @@ def _hidden(tag: Tag) -> bool:
     return False
 
 
-# ---------------------------------------------------------------- root finding
-
-
-def find_root(page: PageIndex, rules: ExtractionRules, trace: Trace,
-              liveblog: bool = False) -> Tag | None:
-    """The element holding the article body: per-source selectors, known templates, else
-    the best-scoring container by paragraph text and link density. A template container
-    holding much less article text than the best-scoring one is a fragment (a teaser, one
-    live-blog entry, an intro box): the scoring's choice wins then."""
-    soup = page.soup
-    body = page.first("body") or soup
-    for selector in rules.content_selectors:
-        found = [t for t in soup.select(selector) if _text_len(t) > 0]
-        if found:
-            best = max(found, key=_text_len)
-            trace.root, trace.root_rule = describe(best), f"source selector {selector}"
-            return best
-    template = _preferred_root(page, rules) or _template_root(page, body, liveblog)
-    trace.root_chars = 0
-    scored = None if rules.disabled("density", "density_root") else \
-        _score_containers(body, page)
-    if template is not None:
-        tag, rule = template
-        if scored is None or not _fragment(tag, scored, page):
-            trace.root, trace.root_rule = describe(tag), rule
-            return tag
-    if scored is not None:
-        trace.root, trace.root_rule = describe(scored), "text density"
-    return scored
-
-
-# A template container is a fragment when the best-scoring container is elsewhere and
-# holds this many times its paragraph text (calibrated on the dev split of the real-page
-# corpora: 2-3 keeps teaser-sized template matches from winning, higher lets them).
-FRAGMENT_RATIO = 2.5
-
-
-def _fragment(tag: Tag, scored: Tag, page: PageIndex) -> bool:
-    start, end = page.span(tag)
-    s_start, s_end = page.span(scored)
-    if start <= s_start < end:  # the scoring's choice is inside the template container
-        return False
-    return _paragraph_text_len(scored, page) > FRAGMENT_RATIO * _paragraph_text_len(tag, page)
-
-
-def _preferred_root(page: PageIndex, rules: ExtractionRules) -> tuple[Tag, str] | None:
-    """The family's containers, checked as the generic ones are."""
-    for selector in rules.preferred_selectors:
-        found = [t for t in page.soup.select(selector)
-                 if not _in_boilerplate(t, page) and not _boilerplate_itself(t, page)]
-        if found:
-            length, best = max(((_paragraph_text_len(t, page), t) for t in found),
-                               key=lambda pair: pair[0])
-            if length >= 150:
-                return best, f"family selector {selector}"
-    return None
-
-
-# A repeat of the root's container (same tag and classes) joins the body when it holds at
-# least this much paragraph text and links make at most this share of its text.
-COMPANION_MIN_CHARS = 150
-COMPANION_MAX_LINK_SHARE = 0.3
-
-
-def companion_roots(root: Tag, page: PageIndex) -> list[Tag]:
-    """The root and the containers repeating its tag and classes elsewhere on the page, in
-    page order: an article body cut into sections by ads, images or pull quotes."""
-    classes = root.get("class")
-    if not isinstance(classes, list) or not classes:
-        return [root]
-    # the first class names the container; later ones number or style it ("story-body-2")
-    first = classes[0]
-    found = [t for t in page.with_attr("class")
-             if t.name == root.name and _first_class(t) == first]
-    if len(found) < 2:
-        return [root]
-    out: list[Tag] = []
-    last_end = -1
-    for tag in found:
-        start, end = page.span(tag)
-        if start < last_end:
-            continue  # nested in the one before
-        if tag is not root:
-            links = page.text_len_within(tag, ("a",))
-            if (_paragraph_text_len(tag, page) < COMPANION_MIN_CHARS
-                    or links > COMPANION_MAX_LINK_SHARE * max(1, page.text_len(tag))
-                    or _in_boilerplate(tag, page) or _boilerplate_itself(tag, page)):
-                continue
-        out.append(tag)
-        last_end = end
-    return out if any(t is root for t in out) else [root]
-
-
-# Class words of an article's lead / standfirst printed between the headline and the body.
-LEAD_WORDS = frozenset({"lead", "intro", "teaser", "standfirst", "summary", "dek", "deck",
-                        "abstract", "excerpt", "subtitle", "subheadline", "chapeau", "chapo",
-                        "entradilla", "sottotitolo", "vorspann", "leadin", "introduction"})
-LEAD_CHARS = (60, 700)
-
-
-def find_lead(page: PageIndex, roots: list[Tag]) -> str | None:
-    """The lead paragraph between the page's `<h1>` and the body, when the template prints
-    it outside the body's container."""
-    h1 = page.first("h1")
-    start = page.span(roots[0])[0]
-    after = page.span(h1)[1] if h1 is not None else start
-    if after > start:
-        return None
-    for index in range(start - 1, after - 1, -1):
-        tag = page.tags[index]
-        if tag.name not in ("p", "div", "h2", "span", "section") or \
-                not class_words(tag) & LEAD_WORDS:
-            continue
-        if page.span(tag)[1] > start or page.in_ignored_context(tag):
-            continue
-        text = page.short_text(tag, LEAD_CHARS[1])
-        if text and len(text) >= LEAD_CHARS[0]:
-            return text
-    return None
-
-
-def _first_class(tag: Tag) -> str | None:
-    classes = tag.get("class")
-    return classes[0] if isinstance(classes, list) and classes else None
-
-
-def _template_root(page: PageIndex, body: Tag, liveblog: bool) -> tuple[Tag, str] | None:
-    matches: dict[int, list[Tag]] = {}
-    for tag in page.within(body):
-        hit = _CONTENT.match(tag)
-        if hit:
-            matches.setdefault(int(hit[0]), []).append(tag)
-    for index in sorted(matches):
-        candidates = [t for t in matches[index]
-                      if not _in_boilerplate(t, page) and not _boilerplate_itself(t, page)]
-        if not candidates:
-            continue
-        scored = [(_paragraph_text_len(t, page), t) for t in candidates]
-        length, best = max(scored, key=lambda pair: pair[0])
-        if length >= 150:
-            siblings = [t for n, t in scored if n >= 100 and t.parent is best.parent]
-            total = sum(_paragraph_text_len(t, page) for t in siblings)
-            if len(siblings) >= 3 and (liveblog or length < 0.5 * total) and \
-                    isinstance(best.parent, Tag):
-                # entries of one stream (live-blog updates): all of them, in page order
-                return best.parent, f"{CONTENT_SELECTORS[index]} (parent of {len(siblings)})"
-            return best, CONTENT_SELECTORS[index]
-    return None
-
-
-def _boilerplate_itself(tag: Tag, page: PageIndex) -> bool:
-    """A template match that is itself a comment thread, rail or footer (`<article
-    id="comments">`), unless it holds the page's <h1>."""
-    if page.holds_h1(tag):
-        return False
-    hit = _class_concept(tag)
-    return hit is not None and hit[0] in ("related", "sidebar", "comments", "footer",
-                                          "consent")
-
-
-def _in_boilerplate(tag: Tag, page: PageIndex) -> bool:
-    """Inside an aside, footer, nav or a related/sidebar/comments container that does not
-    hold the page's <h1>."""
-    def boilerplate(parent: Tag) -> bool:
-        if page.holds_h1(parent):
-            return False
-        if parent.name in ("aside", "footer", "nav"):
-            return True
-        hit = _class_concept(parent)
-        return hit is not None and hit[0] in ("related", "sidebar", "comments", "footer")
-
-    return page.any_ancestor(tag, "boilerplate", boilerplate)
-
-
-_PARAGRAPH_TAGS = ("p", "li", "h2", "h3", "blockquote", "td", "dd")
-
-
-def paragraph_chars(tag: Tag, page: PageIndex) -> int:
-    """Characters of paragraph-like text inside `tag` (before cleaning)."""
-    return _paragraph_text_len(tag, page)
-
-
-def _paragraph_text_len(tag: Tag, page: PageIndex) -> int:
-    return page.text_len_within(tag, _PARAGRAPH_TAGS) or page.text_len(tag)
-
-
-_NOT_CONTENT_ROLES = frozenset({"dialog", "alertdialog", "navigation", "complementary",
-                                 "contentinfo", "banner", "search"})
-# Class-word concepts of containers never holding article text, whatever their size (a
-# long comment thread must not become the body). Sidebar, footer or navigation words are
-# not among them: layout wrappers carry them ("layout-with-rail", "elementor-widget").
-_NEVER_CONTENT = frozenset({"consent", "comments"})
-
-
-def _not_content(tag: Tag) -> bool:
-    """A container no article text lives in: consent dialogs, comment threads, sidebars,
-    navigation (by tag, ARIA role, or class word)."""
-    name = tag.name
-    if name in ("body", "html"):
-        return False
-    if name in ("nav", "footer", "aside", "form", "dialog"):
-        return True
-    role = tag.get("role")
-    if isinstance(role, str) and role.lower() in _NOT_CONTENT_ROLES:
-        return True
-    hit = _class_concept(tag)
-    if hit is None:
-        return False
-    return hit[0] in _NEVER_CONTENT
-
-
-def _score_containers(body: Tag, page: PageIndex) -> Tag | None:
-    """Readability-style: credit each text unit's parent and grandparent, penalise links;
-    text inside comment threads, consent dialogs, sidebars and navigation earns nothing."""
-    scores: dict[int, float] = {}
-    nodes: dict[int, Tag] = {}
-    def excluded(tag: Tag) -> bool:
-        return _not_content(tag) and not page.holds_h1(tag)
-
-    for node in page.within(body, ("p", "td", "pre", "div", "font", "section", "li")):
-        if excluded(node) or page.any_ancestor(node, "not_content", excluded):
-            continue
-        if node.name in ("div", "font", "section", "td", "li"):
-            text = collapse("".join(str(s) for s in node.contents if type(s) in VISIBLE_STRINGS))
-        else:
-            text = collapse(node.get_text(" "))
-        if len(text) < 40:
-            continue
-        links = page.text_len_within(node, ("a",))
-        density = links / max(1, len(text))
-        score = (1 + text.count(",") + min(len(text) / 100, 3)) * (1 - min(density, 0.9))
-        holder = node if node.name in ("div", "font", "td", "section") else node.parent
-        levels = (holder, holder.parent if holder else None)
-        for level, factor in zip(levels, (1.0, 0.5), strict=True):
-            if isinstance(level, Tag) and level.name not in ("html", "[document]"):
-                scores[id(level)] = scores.get(id(level), 0.0) + score * factor
-                nodes[id(level)] = level
-    if not scores:
-        return None
-    best_id = max(scores, key=lambda k: scores[k])
-    return nodes[best_id]
-
-
 # ---------------------------------------------------------------- cleaning
 
 
@@ -370,7 +127,7 @@ def strip_boilerplate(root: Tag, page: PageIndex, rules: ExtractionRules, trace:
     """Remove non-article elements inside `root`, in place (`page` indexes the tree as
     it was before: this is its last use). `lenient`: only non-text tags and the source's
     own remove-list (the second chance of a page that came out empty)."""
-    total = max(1, _text_len(root))
+    total = max(1, text_len(root))
     inside = list(page.within(root))
     # Spans of `page.tags` removed so far: their tags are skipped. (`Tag.decomposed`
     # would answer too, but bs4 computes it with a search of the whole subtree.)
@@ -398,8 +155,8 @@ def _removal_rule(tag: Tag, total: int, extra: SelectorSet | None,
     """(rule, concept, match) that removes `tag`, or None to keep it (rules the source
     switched off left out)."""
     name = tag.name
-    if name in DROP_TAGS or (name == "header" and _text_len(tag) < total * PROTECT_SHARE):
-        if name in ("form", "aside") and _text_len(tag) >= total * PROTECT_SHARE:
+    if name in DROP_TAGS or (name == "header" and text_len(tag) < total * PROTECT_SHARE):
+        if name in ("form", "aside") and text_len(tag) >= total * PROTECT_SHARE:
             return None
         return "tag", "non-text", name
     if _hidden(tag):
@@ -407,8 +164,8 @@ def _removal_rule(tag: Tag, total: int, extra: SelectorSet | None,
     hit = (extra.match(tag) if extra is not None else None) or _BOILERPLATE.match(tag)
     if hit and not rules.disabled("selector", hit[0]):
         return "selector", hit[0], hit[1]
-    word = _class_concept(tag)
-    if word and _text_len(tag) < total * PROTECT_SHARE and \
+    word = class_concept(tag)
+    if word and text_len(tag) < total * PROTECT_SHARE and \
             not rules.disabled("class_word", word[0]) and not _prose(tag):
         return "class word", word[0], word[1]
     return None
@@ -420,7 +177,7 @@ PROSE_CHARS = 80
 
 
 def _prose(tag: Tag) -> bool:
-    return tag.name in ("p", "blockquote") and _text_len(tag) >= PROSE_CHARS
+    return tag.name in ("p", "blockquote") and text_len(tag) >= PROSE_CHARS
 
 
 def _strip_signup_boxes(
@@ -436,7 +193,7 @@ def _strip_signup_boxes(
         box: Tag = field_
         for parent in field_.parents:
             # measured on the tree as it is now (earlier boxes may be gone): not `page`
-            if parent is root or _text_len(parent) > 300:
+            if parent is root or text_len(parent) > 300:
                 break
             box = parent
         if box is not field_:

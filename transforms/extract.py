@@ -13,21 +13,16 @@ from transforms.content import (
     BR,
     Block,
     Trace,
-    companion_roots,
     describe,
     filter_blocks,
-    find_lead,
-    find_root,
     render_blocks,
     strip_boilerplate,
-)
-from transforms.content import (
-    paragraph_chars as _paragraph_chars,
 )
 from transforms.index import PageIndex
 from transforms.layers import layered, load_hook
 from transforms.metadata import Metadata, read_metadata
 from transforms.pagekind import Evidence, classify_page
+from transforms.roots import companion_roots, find_lead, find_root, paragraph_chars
 from transforms.rules import DEFAULT_RULES, WORDS_PER_MINUTE, ExtractionRules
 from transforms.soup import collector_paused, parse_page
 from transforms.text import collapse, count_words, strip_control
@@ -134,7 +129,7 @@ def _extract_page(
                           if _links_away(h, page))
     body = ""
     if root is not None:
-        trace.root_chars = _paragraph_chars(root, page)
+        trace.root_chars = paragraph_chars(root, page)
         roots = companion_roots(root, page)
         if len(roots) > 1:
             trace.root_rule = f"{trace.root_rule} + {len(roots) - 1} companion(s)"
