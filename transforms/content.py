@@ -139,15 +139,30 @@ def strip_boilerplate(root: Tag, page: PageIndex, rules: ExtractionRules, trace:
         if start < skip_until or any(a <= start < b for a, b in removed):
             continue
         if lenient:
-            rule = ("tag", "non-text", tag.name) if tag.name in DROP_TAGS else (
-                ("selector", *hit) if rules.remove_selectors and (hit := extra.match(tag))
-                else None)
+            rule = _lenient_rule(tag, extra if rules.remove_selectors else None)
         else:
             rule = _removal_rule(tag, total, extra if rules.remove_selectors else None, rules)
         if rule is not None:
             trace.removal(*rule, tag)
             tag.decompose()
             skip_until = end
+
+
+# Removed even by the lenient second pass: comment threads and consent boxes are never
+# article text, whatever their size.
+LENIENT_CONCEPTS = frozenset({"comments", "consent"})
+
+
+def _lenient_rule(tag: Tag, extra: SelectorSet | None) -> tuple[str, str, str] | None:
+    if tag.name in DROP_TAGS:
+        return "tag", "non-text", tag.name
+    hit = extra.match(tag) if extra is not None else None
+    if hit:
+        return "selector", hit[0], hit[1]
+    word = class_concept(tag)
+    if word and word[0] in LENIENT_CONCEPTS:
+        return "class word", word[0], word[1]
+    return None
 
 
 def _removal_rule(tag: Tag, total: int, extra: SelectorSet | None,

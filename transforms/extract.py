@@ -91,7 +91,7 @@ def _extract(
     try:
         with collector_paused():
             try:
-                return _extract_page(parse_page(text), url, rules, trace)
+                article, md = _extract_page(parse_page(text), url, rules, trace)
             except PageRejected as rejected:
                 if rejected.reason not in (RejectReason.EMPTY, RejectReason.TOO_SHORT) or \
                         trace.root_chars < LENIENT_MIN_CHARS:
@@ -102,6 +102,12 @@ def _extract(
                     return _extract_page(parse_page(text), url, rules, trace, lenient=True)
                 except PageRejected:
                     raise rejected from None
+            if article.word_count < rules.min_words and trace.root_chars >= LENIENT_MIN_CHARS:
+                # a short body from a container full of text: the same second chance
+                second = _extract_page(parse_page(text), url, rules, Trace(), lenient=True)
+                if second[0].word_count >= 2 * max(1, article.word_count):
+                    return second
+            return article, md
     except RecursionError as exc:
         raise PageRejected(RejectReason.UNPARSABLE, "markup nested too deeply") from exc
 
