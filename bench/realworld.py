@@ -99,8 +99,10 @@ def _trafilatura(page: RealPage, **options: Any) -> Output:
                                       date_extraction_params=TRAFILATURA_DATES, **options)
     if doc is None:
         return Output(None)
-    authors = [a.strip() for a in (doc.author or "").split(";") if a.strip()]
-    return Output(doc.text or None, doc.title, authors, doc.date)
+    values = doc if isinstance(doc, dict) else {k: getattr(doc, k, None)
+                                                for k in ("text", "title", "author", "date")}
+    authors = [a.strip() for a in (values["author"] or "").split(";") if a.strip()]
+    return Output(values["text"] or None, values["title"], authors, values["date"])
 
 
 TOOLS: dict[str, Callable[[RealPage], Output]] = {
