@@ -1,19 +1,20 @@
-"""The quality gate: decide from a source's clean counts (and its history) whether the day
-may be loaded. Thresholds are data in `config/quality.toml`."""
+"""The quality gate's rules: decide from a source's clean counts (and its history) whether
+the day may be loaded. Thresholds are data in `config/quality.toml`."""
 
 from __future__ import annotations
 
-import os
+import math
 import statistics
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any
 
-from autonews.sources import PROJECT_ROOT, ConfigError
+from autonews.core.errors import ConfigError
+from autonews.core.results import LOW_CONFIDENCE, Check, CleanResult
+from autonews.core.vocabulary import RejectReason
+from autonews.sources import PROJECT_ROOT
 
 DEFAULT_QUALITY = PROJECT_ROOT / "config" / "quality.toml"
-QUALITY_ENV = "AUTONEWS_QUALITY"
 
 
 @dataclass(frozen=True)
@@ -24,53 +25,57 @@ class Thresholds:
     max_reject_rate: float = 0.6
     max_empty_share: float = 0.5
     max_undated_share: float = 0.5
+    max_low_confidence_share: float = 0.5
 
 
-@dataclass(frozen=True)
-class Check:
-    name: str
-    value: float
-    limit: float
-    passed: bool
-    detail: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"check": self.name, "value": round(self.value, 3), "limit": self.limit,
-                "passed": self.passed, "detail": self.detail}
+_INTEGER_KEYS = frozenset({"history_days", "min_pages"})
+_SHARE_KEYS = frozenset({"max_reject_rate", "max_empty_share", "max_undated_share",
+                         "max_low_confidence_share"})
 
 
 def load_thresholds(source_id: str, path: Path | None = None) -> Thresholds:
-    path = path or Path(os.environ.get(QUALITY_ENV) or DEFAULT_QUALITY)
+    """The thresholds of `source_id`: `[default]` of the quality file (`AUTONEWS_QUALITY`,
+    else config/quality.toml), then its `[source.<id>]` overrides."""
+    path = path or DEFAULT_QUALITY
     if not path.exists():
         return Thresholds()
     try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    known = {f.name: f.type for f in fields(Thresholds)}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the quality file: {exc.strerror or exc}"
+                          ) from exc
+    known = {f.name for f in fields(Thresholds)}
     result = Thresholds()
+    sources = data.get("source", {})
+    own = sources.get(source_id, {}) if isinstance(sources, dict) else {}
     for section_name, section in (("default", data.get("default", {})),
-                                  (f"source.{source_id}",
-                                   data.get("source", {}).get(source_id, {}))):
+                                  (f"source.{source_id}", own)):
+        if not isinstance(section, dict):
+            raise ConfigError(f"{path}: [{section_name}] is not a table")
         for key, value in section.items():
             if key not in known:
                 raise ConfigError(f"{path}: [{section_name}] key '{key}': unknown threshold "
                                   f"(known: {', '.join(sorted(known))})")
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                raise ConfigError(f"{path}: [{section_name}] key '{key}': expected a "
-                                  "non-negative number")
+            where = f"{path}: [{section_name}] key '{key}'"
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0 \
+                    or not math.isfinite(value):
+                raise ConfigError(f"{where}: expected a non-negative number")
+            if key in _INTEGER_KEYS and not isinstance(value, int):
+                raise ConfigError(f"{where}: expected a whole number, got {value}")
+            if key in _SHARE_KEYS and value > 1:
+                raise ConfigError(f"{where}: expected a share between 0 and 1, got {value}")
             result = replace(result, **{key: value})  # type: ignore[arg-type]
     return result
 
 
-def evaluate(counts: dict[str, Any], history: list[int], limits: Thresholds) -> list[Check]:
-    """Checks of one source's day. `counts` are the clean stage's counts; `history` the
-    source's articles per day over the previous `history_days` days."""
-    pages = int(counts.get("pages", 0))
-    articles = int(counts.get("articles", 0))
-    rejected = int(counts.get("rejected", 0))
-    empty = int(counts.get("rejected_empty", 0)) + int(counts.get("rejected_too_short", 0))
-    undated = int(counts.get("undated_pages", 0))
+def evaluate(counts: CleanResult, history: list[int], limits: Thresholds) -> list[Check]:
+    """Checks of one source's day. `counts` are the clean stage's; `history` the source's
+    articles per day over the previous `history_days` days."""
+    pages, articles, rejected = counts.pages, counts.articles, counts.rejected
+    empty = counts.rejected_for(RejectReason.EMPTY, RejectReason.TOO_SHORT)
+    undated = counts.undated_pages
     median = statistics.median(history) if history else 0.0
     checks = [Check(
         "zero_articles", float(articles), limits.zero_articles_median,
@@ -89,8 +94,14 @@ def evaluate(counts: dict[str, Any], history: list[int], limits: Thresholds) -> 
                             share <= limits.max_empty_share,
                             f"{empty} of {pages} pages empty or too short"))
         if articles:
-            undated_share = undated / (articles + int(counts.get("duplicates", 0)))
+            undated_share = undated / (articles + counts.duplicates)
             checks.append(Check("undated_share", undated_share, limits.max_undated_share,
                                 undated_share <= limits.max_undated_share,
                                 f"{undated} articles without a date of their own"))
+            doubtful = counts.low_confidence / articles
+            checks.append(Check("low_confidence_share", doubtful,
+                                limits.max_low_confidence_share,
+                                doubtful <= limits.max_low_confidence_share,
+                                f"{counts.low_confidence} of {articles} articles the cleaner "
+                                f"is unsure of (confidence < {LOW_CONFIDENCE:g})"))
     return checks

@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from autonews.core.errors import ConfigError
+from autonews.core.settings import Settings
+from autonews.core.source import Source
 from transforms import ExtractionRules
 from transforms.dates import zone
 
@@ -24,76 +26,34 @@ _ARCHIVE_FIELDS = re.compile(r"\{(\w+)\}")
 ARCHIVE_PLACEHOLDERS = frozenset({"yyyy", "mm", "dd", "m", "d", "yy"})
 
 
-class ConfigError(ValueError):
-    """A sources file that cannot be used; the message names file, source and key."""
+def rules_version(source: Source) -> str:
+    """The version of the rule layers that clean `source`'s pages (generic, its template
+    family, its own): what `articles.rules_version` holds for pages cleaned with them."""
+    from transforms.layers import rules_version as layered_version
+
+    return layered_version(extraction_rules(source))
 
 
-@dataclass(frozen=True)
-class Source:
-    """One news site and how to crawl and clean it."""
-
-    id: str
-    name: str
-    home: str
-    sitemaps: tuple[str, ...] = ()
-    news_sitemaps: tuple[str, ...] = ()
-    feeds: tuple[str, ...] = ()
-    archive: str | None = None
-    archive_pages: int = 5
-    listing_pages: tuple[str, ...] = ()
-    listing_depth: int = 5
-    allow: tuple[str, ...] = ()
-    deny: tuple[str, ...] = ()
-    allowed_domains: tuple[str, ...] = ()
-    language: str | None = None
-    timezone: str = "UTC"
-    enabled: bool = True
-    max_pages: int = 500
-    fetch_undated: bool = False
-    allow_private_network: bool = False
-    crawl_settings: Mapping[str, Any] = field(default_factory=dict)
-    extraction: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def domains(self) -> tuple[str, ...]:
-        """Host names this source may be fetched from (home's host by default)."""
-        if self.allowed_domains:
-            return self.allowed_domains
-        host = urlsplit(self.home).hostname or ""
-        return (host,)
-
-    def rules(self) -> ExtractionRules:
-        ex = self.extraction
-        return ExtractionRules(
-            content_selectors=tuple(ex.get("content_selectors", ())),
-            remove_selectors=tuple(ex.get("remove_selectors", ())),
-            title_selector=ex.get("title_selector"),
-            author_selector=ex.get("author_selector"),
-            date_selector=ex.get("date_selector"),
-            min_words=int(ex.get("min_words", ExtractionRules.min_words)),
-            timezone=self.timezone,
-            language=self.language,
-            family=ex.get("family"),
-            disable=frozenset(ex.get("disable", ())),
-            text_patterns=tuple(ex.get("text_patterns", ())),
-            date_formats=tuple(ex.get("date_formats", ())),
-            byline_prefixes=tuple(ex.get("byline_prefixes", ())),
-            hook=ex.get("hook"),
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["crawl_settings"] = dict(self.crawl_settings)
-        data["extraction"] = dict(self.extraction)
-        return data
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Source:
-        values = dict(data)
-        for key in ("sitemaps", "news_sitemaps", "feeds", "listing_pages", "allow", "deny",
-                    "allowed_domains"):
-            values[key] = tuple(values.get(key, ()))
-        return cls(**values)
+def extraction_rules(source: Source) -> ExtractionRules:
+    """The cleaner's rules for `source`: the generic rules, its template family's, then its
+    own `[source.extraction]` keys (see transforms/layers.py)."""
+    ex = source.extraction
+    return ExtractionRules(
+        content_selectors=tuple(ex.get("content_selectors", ())),
+        remove_selectors=tuple(ex.get("remove_selectors", ())),
+        title_selector=ex.get("title_selector"),
+        author_selector=ex.get("author_selector"),
+        date_selector=ex.get("date_selector"),
+        min_words=int(ex.get("min_words", ExtractionRules.min_words)),
+        timezone=source.timezone,
+        language=source.language,
+        family=ex.get("family"),
+        disable=frozenset(ex.get("disable", ())),
+        text_patterns=tuple(ex.get("text_patterns", ())),
+        date_formats=tuple(ex.get("date_formats", ())),
+        byline_prefixes=tuple(ex.get("byline_prefixes", ())),
+        hook=ex.get("hook"),
+    )
 
 
 _LIST_KEYS = ("sitemaps", "news_sitemaps", "feeds", "listing_pages")
@@ -137,6 +97,15 @@ def _check_regexes(path: Path, sid: str, key: str, values: Any) -> tuple[str, ..
 
 
 def parse_source(path: Path, raw: Mapping[str, Any], substitutions: Mapping[str, str]) -> Source:
+    """One `[[source]]` table of `path` checked and turned into a `Source`.
+
+    `{name}` placeholders in string values are replaced from `substitutions` (the demo's
+    `{demo_url}`); then every key is checked: the id is a snake_case slug, no key is
+    unknown, URLs are http(s), regexes and CSS selectors compile, the archive pattern has
+    date placeholders, the time zone exists, numbers are non-negative integers, flags are
+    booleans, and at least one way to discover articles is given. The first problem found
+    raises `ConfigError` naming the file, the source and the key.
+    """
     sid = raw.get("id")
     if not isinstance(sid, str) or not _ID.match(sid):
         raise _fail(path, str(sid) if sid else None, "id",
@@ -314,16 +283,10 @@ def load_sources(
     return [s for s in sources if include_disabled or s.enabled]
 
 
-SOURCES_ENV = "AUTONEWS_SOURCES"
-DEMO_URL_ENV = "AUTONEWS_DEMO_URL"
-
-
-def configured_sources(only: str | None = None) -> list[Source]:
-    """Sources for scheduled runs: the file in `AUTONEWS_SOURCES` (default
-    `config/sources.toml`), with `{demo_url}` taken from `AUTONEWS_DEMO_URL`."""
-    import os
-
-    path = Path(os.environ.get(SOURCES_ENV) or DEFAULT_SOURCES)
-    demo_url = os.environ.get(DEMO_URL_ENV)
-    return load_sources(path, {"demo_url": demo_url.rstrip("/")} if demo_url else None,
-                        only=only)
+def configured_sources(settings: Settings, only: str | None = None, *,
+                       demo_url: str | None = None) -> list[Source]:
+    """The sources a run uses: the file `AUTONEWS_SOURCES` names (default
+    `config/sources.toml`), with `{demo_url}` taken from `demo_url` or `AUTONEWS_DEMO_URL`."""
+    url = demo_url or settings.demo_url
+    return load_sources(settings.sources_file or DEFAULT_SOURCES,
+                        {"demo_url": url.rstrip("/")} if url else None, only=only)

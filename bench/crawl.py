@@ -28,9 +28,10 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from autonews.core import Window  # noqa: E402
 from autonews.demo import catalog  # noqa: E402
 from autonews.demo.site import DemoSite  # noqa: E402
-from autonews.jobs import Window, crawl_source, prepare_warehouse  # noqa: E402
+from autonews.jobs import crawl_source, prepare_warehouse  # noqa: E402
 from autonews.sources import DEMO_SOURCES, load_sources  # noqa: E402
 from warehouse.connection import temporary_server  # noqa: E402
 
@@ -50,7 +51,7 @@ def scrapy_bench(seconds: int) -> dict[str, float]:
 def demo_crawl(dsn: str, unthrottled: bool) -> dict[str, float]:
     """Every demo source over the demo's whole date range, in a fresh warehouse."""
     first, last = catalog.days()[0], catalog.days()[-1]
-    window = Window(Window.for_day(first).start, Window.for_day(last).end)
+    window = Window.days(first, last)
     pages = 0
     scrapy_seconds = 0.0
     with DemoSite() as site:
@@ -62,13 +63,14 @@ def demo_crawl(dsn: str, unthrottled: bool) -> dict[str, float]:
                     **source.crawl_settings, "AUTOTHROTTLE_ENABLED": False,
                     "CONCURRENT_REQUESTS_PER_DOMAIN": 16})
             counts = crawl_source(dsn, source, window, f"bench-{time.time_ns()}-{index}")
-            log = Path(counts["log_file"]).read_text()
+            log = Path(counts.log_file or "").read_text()
             found = re.findall(r"'elapsed_time_seconds': ([\d.]+)", log)
             scrapy_seconds += float(found[-1]) if found else 0.0
         wall = time.perf_counter() - started
     with psycopg.connect(dsn) as conn:
-        pages = conn.execute("SELECT count(*) FROM raw_pages WHERE http_status IS NOT NULL"
-                             ).fetchone()[0]
+        row = conn.execute("SELECT count(*) FROM raw_pages WHERE http_status IS NOT NULL"
+                           ).fetchone()
+        pages = int(row[0]) if row else 0
         conn.execute("TRUNCATE raw_pages CASCADE")
         conn.execute("TRUNCATE pipeline_runs")
         conn.commit()

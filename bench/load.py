@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from autonews.demo import catalog  # noqa: E402
 from transforms import Article  # noqa: E402
-from warehouse import loader, search  # noqa: E402
+from warehouse import loader, search, staging  # noqa: E402
 from warehouse.connection import temporary_server  # noqa: E402
 from warehouse.schema import migrate  # noqa: E402
 
@@ -97,12 +97,12 @@ def make_articles(count: int, seed: int = 20261113) -> list[Article]:
 
 
 def staged_rows(articles: list[Article], run_id: str) -> list[tuple[Any, ...]]:
-    return [loader.staged_row(run_id, "bench", a, None) for a in articles]
+    return [staging.staged_row(run_id, "bench", a, None) for a in articles]
 
 
 def article_rows(articles: list[Article]) -> list[tuple[Any, ...]]:
-    """Rows in `loader.ARTICLE_COLUMNS` order, for the row-by-row inserts."""
-    index = [loader.STAGED_COLUMNS.index(c) for c in loader.ARTICLE_COLUMNS]
+    """Rows in `staging.ARTICLE_COLUMNS` order, for the row-by-row inserts."""
+    index = [staging.STAGED_COLUMNS.index(c) for c in staging.ARTICLE_COLUMNS]
     return [tuple(row[i] for i in index) for row in staged_rows(articles, "rowwise")]
 
 
@@ -137,7 +137,7 @@ def bench_database(admin_dsn: str) -> Iterator[str]:
 
 
 def empty_tables(conn: psycopg.Connection[Any]) -> None:
-    conn.execute("TRUNCATE articles, article_versions, staged_articles")
+    conn.execute("TRUNCATE articles, article_versions, staged_articles CASCADE")  # + enrichment
     conn.commit()
     try:  # every run starts without dirty pages left by the previous one
         conn.execute("CHECKPOINT")
@@ -162,9 +162,9 @@ def use_generated_vector(conn: psycopg.Connection[Any]) -> None:
 
 def copy_merge(conn: psycopg.Connection[Any], rows: list[tuple[Any, ...]], run_id: str,
                index_search: bool) -> dict[str, float]:
-    """`loader.stage_articles` (COPY) then `loader.merge_staged`; seconds per step."""
+    """`staging.stage_articles` (COPY) then `loader.merge_staged`; seconds per step."""
     started = time.perf_counter()
-    loader.stage_articles(conn, run_id, "bench", rows)
+    staging.stage_articles(conn, run_id, "bench", rows)
     staged = time.perf_counter()
     loader.merge_staged(conn, run_id, "bench", index_search=False)
     merged = time.perf_counter()
@@ -175,7 +175,7 @@ def copy_merge(conn: psycopg.Connection[Any], rows: list[tuple[Any, ...]], run_i
 
 
 def _upsert_sql() -> sql.Composed:
-    columns = loader.ARTICLE_COLUMNS
+    columns = staging.ARTICLE_COLUMNS
     return sql.SQL(
         "INSERT INTO articles ({}) VALUES ({}) ON CONFLICT (url_hash) DO UPDATE SET {}, "
         "last_changed_at = now() WHERE articles.content_hash IS DISTINCT FROM "

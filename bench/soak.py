@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import psycopg
@@ -23,10 +25,11 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from autonews.core import Window  # noqa: E402
 from autonews.demo import catalog  # noqa: E402
 from autonews.demo.faults import lab_expected_outcomes  # noqa: E402
 from autonews.demo.site import DemoSite  # noqa: E402
-from autonews.jobs import Window, prepare_warehouse, run_source  # noqa: E402
+from autonews.jobs import prepare_warehouse, run_source  # noqa: E402
 from autonews.sources import DEMO_SOURCES, load_sources  # noqa: E402
 from warehouse.connection import temporary_server  # noqa: E402
 
@@ -48,7 +51,7 @@ def soak(dsn: str, days: int) -> list[str]:
         sources = {s.id: s for s in load_sources(DEMO_SOURCES, {"demo_url": site.url},
                                                  include_disabled=True)}
         demo_days = catalog.days()[-days:]
-        failed_runs: list[tuple[object, str]] = []
+        failed_runs: list[tuple[date, str]] = []
         for index, day in enumerate(demo_days):
             faults = FAULT_PLAN[index % len(FAULT_PLAN)]
             site.faults.set(faults)
@@ -58,7 +61,7 @@ def soak(dsn: str, days: int) -> list[str]:
             results = {sid: run_source(dsn, sources[sid], window, f"soak-{day}") for sid in ids}
             bad = {sid: r.error for sid, r in results.items() if not r.ok}
             print(f"{day} faults={faults or '-'}: "
-                  f"{sum(r.load.get('inserted', 0) for r in results.values())} inserted, "
+                  f"{sum(r.load.inserted for r in results.values())} inserted, "
                   f"{len(bad)} failed {sorted(bad)} ({time.perf_counter() - started:.1f} s)")
             failed_runs.extend((day, sid) for sid in bad)
         site.faults.clear()
@@ -71,7 +74,12 @@ def soak(dsn: str, days: int) -> list[str]:
     return problems
 
 
-def check(dsn: str, days: list) -> list[str]:
+def _count(conn: psycopg.Connection[Any], query: str) -> int:
+    row = conn.execute(query).fetchone()
+    return int(row[0]) if row else 0
+
+
+def check(dsn: str, days: list[date]) -> list[str]:
     problems = []
     published = {(a.source, a.path) for day in days for a in catalog.published_on(day)}
     with psycopg.connect(dsn) as conn:
@@ -86,29 +94,26 @@ def check(dsn: str, days: list) -> list[str]:
             problems.append(f"missing articles: {sorted(missing)}")
         if extra:
             problems.append(f"articles the demo never published: {sorted(extra)}")
-        unexplained = conn.execute(
-            "SELECT count(*) FROM raw_pages WHERE outcome NOT IN "
-            "('fetched', 'not_modified', 'unchanged') AND (error IS NULL OR error = '')"
-        ).fetchone()[0]
+        unexplained = _count(
+            conn, "SELECT count(*) FROM raw_pages WHERE outcome NOT IN "
+            "('fetched', 'not_modified', 'unchanged') AND (error IS NULL OR error = '')")
         if unexplained:
             problems.append(f"{unexplained} failed fetches without a reason")
-        silent = conn.execute("SELECT count(*) FROM pipeline_runs WHERE status = 'failed' "
-                              "AND (error IS NULL OR error = '')").fetchone()[0]
+        silent = _count(conn, "SELECT count(*) FROM pipeline_runs WHERE status = 'failed' "
+                              "AND (error IS NULL OR error = '')")
         if silent:
             problems.append(f"{silent} failed stages without an error")
-        stuck = conn.execute("SELECT count(*) FROM pipeline_runs WHERE status = 'running'"
-                             ).fetchone()[0]
+        stuck = _count(conn, "SELECT count(*) FROM pipeline_runs WHERE status = 'running'")
         if stuck:
             problems.append(f"{stuck} stages left 'running'")
-        lab = dict(conn.execute(
+        lab: dict[str, str] = dict(conn.execute(
             "SELECT DISTINCT ON (url) url, outcome FROM raw_pages WHERE source_id = 'faultlab' "
             "AND kind = 'article' ORDER BY url, fetched_at").fetchall())
         for path, outcome in lab_expected_outcomes().items():
             got = next((o for u, o in lab.items() if urlsplit(u).path == path), None)
             if catalog.latest_day() in days and got != outcome:
                 problems.append(f"fault lab {path}: {got} instead of {outcome}")
-        reasons = conn.execute("SELECT count(*) FROM raw_pages WHERE error IS NOT NULL"
-                               ).fetchone()[0]
+        reasons = _count(conn, "SELECT count(*) FROM raw_pages WHERE error IS NOT NULL")
         print(f"articles: {len(loaded)} loaded, {len(published)} published; "
               f"failed fetches recorded with reasons: {reasons}")
     return problems

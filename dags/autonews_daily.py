@@ -1,6 +1,6 @@
 """autonews_daily: one UTC publication day, crawled, cleaned, gated and loaded per source.
 
-Which day a run covers (`autonews.orchestration.run_day`):
+Which day a run covers (`autonews.airflow_support.run_day`):
 - `params.day` (YYYY-MM-DD) when given, for any kind of run;
 - else the UTC date of the logical date: the scheduled run for the data interval
   [D, D+1) (it starts just after midnight of D+1), a backfill run for D, a manual trigger
@@ -11,7 +11,9 @@ Configuration (never in this file): the warehouse is the Airflow connection
 `autonews_warehouse`; sources come from `AUTONEWS_SOURCES` (default config/sources.toml),
 quality thresholds from config/quality.toml; failures are posted to the `autonews_alerts`
 connection's URL when it exists. Crawls run in the pool `autonews_crawl`, and a crawl holds
-its site's lock in the warehouse, so one site is never crawled twice at once.
+its site's lock in the warehouse, so one site is never crawled twice at once. The report task
+writes the run's HTML page into the Airflow Variable `autonews_reports_dir`, else
+`AUTONEWS_REPORTS`, else `$AUTONEWS_HOME/reports/`, and logs its path.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_conte
 
 
 def _on_failure(context: Any) -> None:
-    from autonews.orchestration import on_task_failure
+    from autonews.airflow_support import on_task_failure
 
     on_task_failure(context)
 
@@ -39,13 +41,15 @@ DEFAULT_ARGS = {
 }
 
 
-def _scope() -> tuple[str, Any, str]:
-    """(warehouse DSN, day window, pipeline run id) of the running task."""
-    from autonews.jobs import Window
-    from autonews.orchestration import run_day, warehouse_dsn
+def _scope() -> tuple[Any, str, Any, str]:
+    """(settings, warehouse DSN, day window, pipeline run id) of the running task."""
+    from autonews.airflow_support import run_day, warehouse_dsn
+    from autonews.core import Settings, Window
 
     context = get_current_context()
-    return warehouse_dsn(), Window.for_day(run_day(context)), context["dag_run"].run_id
+    settings = Settings.from_env()
+    return (settings, warehouse_dsn(settings), Window.for_day(run_day(context)),
+            context["dag_run"].run_id)
 
 
 @dag(
@@ -68,42 +72,43 @@ def autonews_daily() -> None:
         from autonews.jobs import prepare_warehouse
         from autonews.sources import configured_sources
 
-        dsn, window, _ = _scope()
+        settings, dsn, window, _ = _scope()
         prepare_warehouse(dsn)
         print(f"autonews_daily covers publication day {window} (UTC)")
-        return [source.id for source in configured_sources()]
+        return [source.id for source in configured_sources(settings)]
 
     @task(pool="autonews_crawl", execution_timeout=timedelta(minutes=60), multiple_outputs=False)
     def crawl(source_id: str) -> dict[str, Any]:
         from autonews.jobs import crawl_source
         from autonews.sources import configured_sources
 
-        dsn, window, run_id = _scope()
-        return crawl_source(dsn, configured_sources(only=source_id)[0], window, run_id,
-                            trigger="airflow")
+        settings, dsn, window, run_id = _scope()
+        return crawl_source(dsn, configured_sources(settings, only=source_id)[0], window,
+                            run_id, trigger="airflow", settings=settings).to_counts()
 
     @task(multiple_outputs=False)
     def clean(source_id: str) -> dict[str, Any]:
         from autonews.jobs import clean_source
         from autonews.sources import configured_sources
 
-        dsn, window, run_id = _scope()
-        return clean_source(dsn, configured_sources(only=source_id)[0], window, run_id,
-                            trigger="airflow")
+        settings, dsn, window, run_id = _scope()
+        return clean_source(dsn, configured_sources(settings, only=source_id)[0], window,
+                            run_id, trigger="airflow").to_counts()
 
     @task(retries=0, execution_timeout=timedelta(minutes=5), multiple_outputs=False)
     def gate(source_id: str) -> dict[str, Any]:
         from autonews.jobs import gate_source
 
-        dsn, window, run_id = _scope()
-        return gate_source(dsn, source_id, window, run_id, trigger="airflow")
+        settings, dsn, window, run_id = _scope()
+        return gate_source(dsn, source_id, window, run_id, trigger="airflow",
+                           settings=settings).to_counts()
 
     @task(multiple_outputs=False)
     def load(source_id: str) -> dict[str, Any]:
         from autonews.jobs import load_source
 
-        dsn, window, run_id = _scope()
-        return load_source(dsn, source_id, window, run_id, trigger="airflow")
+        _, dsn, window, run_id = _scope()
+        return load_source(dsn, source_id, window, run_id, trigger="airflow").to_counts()
 
     @task_group
     def per_source(source_id: str) -> None:
@@ -113,16 +118,26 @@ def autonews_daily() -> None:
         loaded = load(source_id)
         crawled >> cleaned >> gated >> loaded
 
+    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=30))
+    def enrich() -> dict[str, Any]:
+        """Entities, topics and stories of the day's articles (whatever loaded)."""
+        from autonews.jobs import enrich_window
+
+        _, dsn, window, run_id = _scope()
+        return enrich_window(dsn, window, run_id, trigger="airflow").to_counts()
+
     @task(trigger_rule="all_done", retries=0, execution_timeout=timedelta(minutes=5))
     def report() -> list[dict[str, Any]]:
-        """Write the run's summary; fail the run if any source failed."""
-        from autonews.reports import report_run
+        """Write the run's summary and its report page; fail the run if any source failed."""
+        from autonews.airflow_support import reports_dir
+        from autonews.report_page import report_run_with_page
 
-        dsn, window, run_id = _scope()
-        return report_run(dsn, run_id, window)
+        settings, dsn, window, run_id = _scope()
+        return [summary.row() for summary in report_run_with_page(
+            dsn, run_id, window.first_day, folder=reports_dir(settings), settings=settings)]
 
     sources = plan()
-    per_source.expand(source_id=sources) >> report()
+    per_source.expand(source_id=sources) >> enrich() >> report()
 
 
 autonews_daily()

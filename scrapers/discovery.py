@@ -10,15 +10,17 @@ from __future__ import annotations
 import gzip
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
 
+from autonews.core.window import Window
 from transforms import canonicalize_url
 from transforms.dates import parse_datetime, url_date, zone
+from warehouse.raw_pages import PreviousFetch
 
 # How much a route's date says about the publication instant (higher wins).
 EXACT_ROUTES = {"news_sitemap": 5, "feed": 4, "archive": 3, "listing": 3, "url": 1}
@@ -224,10 +226,10 @@ def _next_page(tree: html.HtmlElement, base_url: str) -> str | None:
 # ---------------------------------------------------------------- the date window
 
 
-def archive_urls(pattern: str, window: tuple[datetime, datetime], tz: str | None) -> list[str]:
+def archive_urls(pattern: str, window: Window, tz: str | None) -> list[str]:
     """Date-archive URLs of every local day (in the site's zone) the window overlaps."""
     local = zone(tz)
-    start, end = window
+    start, end = window.bounds
     first = start.astimezone(local).date() if local else start.date()
     last = (end - timedelta(microseconds=1))
     last_day = last.astimezone(local).date() if local else last.date()
@@ -280,15 +282,15 @@ class Choice:
     undated: int
 
 
-def in_window(when: datetime, window: tuple[datetime, datetime], basis: str) -> bool:
-    start, end = window
+def in_window(when: datetime, window: Window, basis: str) -> bool:
+    """Whether a date of `basis` puts a URL in `window`."""
+    start, end = window.bounds
     if basis == "url":  # a URL names a local day: accept the days the window overlaps
         return start - timedelta(days=1) < when < end
     return start <= when < end
 
 
-def choose(candidates: Iterable[Candidate], window: tuple[datetime, datetime],
-           fetch_undated: bool) -> Choice:
+def choose(candidates: Iterable[Candidate], window: Window, fetch_undated: bool) -> Choice:
     """The URLs to fetch for `window`: exact dates (news sitemap, feed, listing teaser)
     decide; a URL's date or a sitemap `lastmod` are used only when nothing better exists."""
     chosen: list[tuple[Candidate, datetime | None, str]] = []
@@ -307,19 +309,60 @@ def choose(candidates: Iterable[Candidate], window: tuple[datetime, datetime],
     return Choice(chosen, outside, undated)
 
 
-def merge_found(pool: dict[str, Candidate], items: Iterable[Found]) -> Iterator[Candidate]:
-    """Add `items` to `pool` keyed by canonical URL; yields candidates seen the first time."""
+def merge_found(pool: dict[str, Candidate], items: Iterable[Found]) -> None:
+    """Add `items` to `pool`, keyed by canonical URL (what each says of a URL is merged)."""
     for item in items:
         canonical = canonicalize_url(item.url)
         cand = pool.get(canonical)
         if cand is None:
             cand = pool[canonical] = Candidate(item.url, canonical)
-            cand.add(item)
-            yield cand
-        else:
-            cand.add(item)
+        cand.add(item)
 
 
 def host_allowed(url: str, domains: Iterable[str]) -> bool:
     host = (urlsplit(url).hostname or "").lower()
     return any(host == d or host.endswith("." + d) for d in (d.lower() for d in domains))
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One chosen URL and how to treat it."""
+
+    candidate: Candidate
+    when: datetime | None  # the date discovery found (None: undated)
+    basis: str  # what that date is (news_sitemap, feed, url, lastmod...)
+    headers: dict[str, str] = field(default_factory=dict)  # conditional request headers
+
+
+@dataclass
+class FetchPlan:
+    """What phase 2 does with the chosen URLs."""
+
+    fetch: list[Planned] = field(default_factory=list)  # requested (maybe conditionally)
+    unchanged: list[Planned] = field(default_factory=list)  # not requested: lastmod says so
+    over_cap: list[Planned] = field(default_factory=list)  # beyond max_pages, left for later
+
+
+def plan_fetches(choice: Choice, known: Mapping[str, PreviousFetch], max_pages: int,
+                 key: Callable[[str], str]) -> FetchPlan:
+    """Split the chosen URLs: under the page cap pages never stored come first (so
+    successive capped runs finish the window); a stored page whose sitemap `lastmod` is not
+    newer than our copy is not requested; the others are requested conditionally when a
+    copy is stored. `known` maps `key(url)` to the URL's latest stored copy."""
+    ordered = sorted(choice.chosen, key=lambda item: key(item[0].url) in known)
+    plan = FetchPlan()
+    for index, (cand, when, basis) in enumerate(ordered):
+        if index >= max_pages:
+            plan.over_cap.append(Planned(cand, when, basis))
+            continue
+        previous = known.get(key(cand.url))
+        if previous and cand.lastmod is not None and cand.lastmod <= previous.fetched_at:
+            plan.unchanged.append(Planned(cand, when, basis))
+            continue
+        headers = {}
+        if previous and previous.etag:
+            headers["If-None-Match"] = previous.etag
+        if previous and previous.last_modified:
+            headers["If-Modified-Since"] = previous.last_modified
+        plan.fetch.append(Planned(cand, when, basis, headers))
+    return plan

@@ -18,8 +18,9 @@ from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 
+from autonews.core.vocabulary import Outcome
 from scrapers.discovery import host_allowed
-from scrapers.outcomes import OFFSITE, OFFSITE_REDIRECT, PRIVATE_ADDRESS, Refused
+from scrapers.outcomes import Refused
 
 log = logging.getLogger(__name__)
 
@@ -59,10 +60,10 @@ class SourceGuardMiddleware:
         if not (own_host and source.allow_private_network):
             for address in await self._addresses(urlsplit(request.url).hostname or ""):
                 if is_private(address):
-                    raise Refused(PRIVATE_ADDRESS,
+                    raise Refused(Outcome.PRIVATE_ADDRESS,
                                   f"{request.url} resolves to non-public address {address}")
         if not own_host:
-            outcome = OFFSITE_REDIRECT if redirected else OFFSITE
+            outcome = Outcome.OFFSITE_REDIRECT if redirected else Outcome.OFFSITE
             raise Refused(outcome, f"{request.url} is outside {', '.join(source.domains)}")
         return None
 

@@ -1,4 +1,5 @@
-"""Entry point of one crawl in its own process: `python -m scrapers.run ...`.
+"""Entry point of one crawl in its own process: `python -m scrapers.run --request FILE
+--report FILE` (the files follow `autonews.core.crawl_schema`).
 
 A Twisted reactor cannot restart, so every crawl (one source, one window) runs in a fresh
 process started by `autonews.jobs.crawl_source`. The warehouse DSN comes from the
@@ -8,52 +9,58 @@ process started by `autonews.jobs.crawl_source`. The warehouse DSN comes from th
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
+from scrapy.settings import Settings as ScrapySettings
 
-from autonews.sources import Source
+from autonews import __version__
+from autonews.core.crawl_schema import CrawlRequest, CrawlSchemaError
+from autonews.core.settings import DSN_ENV, Settings
 from scrapers import settings as default_settings
 from scrapers.spiders.news import NewsSpider
 
 
-def build_settings(source: Source, log_file: str | None) -> Settings:
-    settings = Settings()
-    settings.setmodule(default_settings, priority="project")
-    settings.update(dict(source.crawl_settings), priority="spider")
-    settings.set("AUTONEWS_DSN", os.environ["AUTONEWS_DSN"], priority="cmdline")
-    if log_file:
-        settings.set("LOG_FILE", log_file, priority="cmdline")
-        settings.set("LOG_FILE_APPEND", True, priority="cmdline")
-    return settings
+def user_agent(settings: Settings) -> str:
+    """How the crawler identifies itself, with a way to reach its operator."""
+    return f"autonews/{__version__} (+{settings.contact_url})"
+
+
+def build_settings(request: CrawlRequest, settings: Settings) -> ScrapySettings:
+    """Scrapy settings of one crawl: ours, then the source's `crawl_settings`, then what
+    only this process knows (the DSN, the log file, who we are)."""
+    scrapy_settings = ScrapySettings()
+    scrapy_settings.setmodule(default_settings, priority="project")
+    scrapy_settings.update(dict(request.source.crawl_settings), priority="spider")
+    scrapy_settings.set("AUTONEWS_DSN", settings.dsn, priority="cmdline")
+    scrapy_settings.set("USER_AGENT", user_agent(settings), priority="cmdline")
+    scrapy_settings.set("LOG_LEVEL", settings.crawl_log_level, priority="cmdline")
+    if request.log_file:
+        scrapy_settings.set("LOG_FILE", request.log_file, priority="cmdline")
+        scrapy_settings.set("LOG_FILE_APPEND", True, priority="cmdline")
+    return scrapy_settings
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scrapers.run")
-    parser.add_argument("--source-file", required=True)
-    parser.add_argument("--start", required=True, help="window start, ISO 8601 UTC")
-    parser.add_argument("--end", required=True, help="window end (exclusive), ISO 8601 UTC")
-    parser.add_argument("--run-id", required=True)
-    parser.add_argument("--stats-file", required=True)
-    parser.add_argument("--log-file")
-    parser.add_argument("--progress", action="store_true", help="JSON progress lines on stdout")
+    parser.add_argument("--request", required=True, help="crawl request file (JSON)")
+    parser.add_argument("--report", required=True, help="where to write the crawl report")
     args = parser.parse_args(argv)
-    if not os.environ.get("AUTONEWS_DSN"):
-        print("scrapers.run: AUTONEWS_DSN is not set", file=sys.stderr)
+    settings = Settings.from_env()
+    if not settings.dsn:
+        print(f"scrapers.run: {DSN_ENV} is not set", file=sys.stderr)
         return 2
-    source = Source.from_json(json.loads(Path(args.source_file).read_text()))
-    process = CrawlerProcess(build_settings(source, args.log_file), install_root_handler=True)
-    process.crawl(NewsSpider, source_file=args.source_file, start=args.start, end=args.end,
-                  run_id=args.run_id, stats_file=args.stats_file,
-                  progress="1" if args.progress else "0")
+    try:
+        request = CrawlRequest.read(Path(args.request))
+    except (OSError, ValueError, KeyError, CrawlSchemaError) as exc:
+        print(f"scrapers.run: cannot read the crawl request: {exc}", file=sys.stderr)
+        return 2
+    process = CrawlerProcess(build_settings(request, settings), install_root_handler=True)
+    process.crawl(NewsSpider, request_file=args.request, report_file=args.report)
     process.start()
-    stats = Path(args.stats_file)
-    if not stats.exists():
-        print("scrapers.run: the crawl ended without writing its stats", file=sys.stderr)
+    if not Path(args.report).exists():
+        print("scrapers.run: the crawl ended without writing its report", file=sys.stderr)
         return 1
     return 0
 

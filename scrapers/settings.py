@@ -1,21 +1,14 @@
 """Scrapy settings for autonews crawls: polite by default, bounded, every outcome counted.
 
-Per-source `crawl_settings` in `config/sources.toml` override these for one source.
+Per-source `crawl_settings` in `config/sources.toml` override these for one source;
+`scrapers.run` adds what comes from the environment (user agent, log level, DSN).
 """
 
 from __future__ import annotations
 
-import os
-
-from autonews import __version__
-
 BOT_NAME = "autonews"
 SPIDER_MODULES = ["scrapers.spiders"]
 NEWSPIDER_MODULE = "scrapers.spiders"
-
-# Identify ourselves with a way to reach the operator (AUTONEWS_CONTACT_URL).
-CONTACT_URL = os.environ.get("AUTONEWS_CONTACT_URL", "https://github.com/autonews/autonews")
-USER_AGENT = f"autonews/{__version__} (+{CONTACT_URL})"
 
 ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
@@ -54,10 +47,6 @@ DOWNLOADER_MIDDLEWARES = {
 }
 ITEM_PIPELINES = {"scrapers.pipelines.RawPageWriter": 300}
 
-LOG_LEVEL = os.environ.get("AUTONEWS_CRAWL_LOG_LEVEL", "INFO")
 LOGSTATS_INTERVAL = 30.0
-FEED_EXPORT_ENCODING = "utf-8"
 
-# autonews's own limits (a source's max_pages and listing_depth override these)
-AUTONEWS_MAX_PAGES = 500
 AUTONEWS_WRITE_BATCH = 1  # every fetch committed at once: a killed crawl keeps all it got

@@ -1,45 +1,32 @@
 """Shared fixtures: a real PostgreSQL (embedded pgserver, or AUTONEWS_DSN's server), a fresh
-database per test, the offline demo site, and the machine's own PostgreSQL when present."""
+database per test, the offline demo site, and the machine's own PostgreSQL when present.
+
+The tiers: `e2e` tests (subprocess crawls, the console script, Airflow, Celery) are marked
+so in their modules; a test using a database is `integration`; the rest are `unit`.
+`scripts/test --fast` runs all but `e2e`."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
-from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
-from psycopg import sql
 
+from autonews.core import Source
+from autonews.core.settings import Settings
 from autonews.demo.site import DemoSite
-from autonews.sources import DEMO_SOURCES, Source, load_sources
-from warehouse.connection import DSN_ENV, temporary_server
+from autonews.sources import DEMO_SOURCES, load_sources
+from tests.demo_warehouse import build_analyst_warehouse
+from tests.helpers import LOCAL_PG, create_db, drop_db, fresh_db, with_db
+from warehouse.connection import temporary_server
 from warehouse.schema import migrate
-
-ROOT = Path(__file__).resolve().parent.parent
-LOCAL_PG = os.environ.get("AUTONEWS_TEST_LOCAL_PG", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _with_db(dsn: str, dbname: str) -> str:
-    """`dsn` pointed at `dbname`, as a URI (Airflow connections need URIs; a Unix socket
-    directory goes in the `host` query parameter)."""
-    parts = psycopg.conninfo.conninfo_to_dict(dsn)
-    user = quote(str(parts.get("user") or "postgres"), safe="")
-    password = f":{quote(str(parts['password']), safe='')}" if parts.get("password") else ""
-    host = str(parts.get("host") or "localhost")
-    port = f":{parts['port']}" if parts.get("port") else ""
-    if host.startswith("/"):
-        return f"postgresql://{user}{password}@localhost{port}/{dbname}?host={quote(host, safe='')}"
-    return f"postgresql://{user}{password}@{host}{port}/{dbname}"
 
 
 @pytest.fixture(scope="session")
 def pg_admin_dsn() -> Iterator[str]:
     """A PostgreSQL server for the whole session: AUTONEWS_DSN's when set, else an
     embedded one (pgserver) in a temporary data directory."""
-    configured = os.environ.get(DSN_ENV)
+    configured = Settings.from_env().dsn
     if configured:
         yield configured
         return
@@ -50,40 +37,22 @@ def pg_admin_dsn() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def migrated_template(pg_admin_dsn: str) -> str:
     """A database with every migration applied, copied for each test that needs one."""
-    name = f"autonews_tmpl_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    with psycopg.connect(_with_db(pg_admin_dsn, name)) as conn:
+    name = create_db(pg_admin_dsn, prefix="autonews_tmpl_")
+    with psycopg.connect(with_db(pg_admin_dsn, name)) as conn:
         migrate(conn)
     return name
-
-
-def _fresh_db(admin: str, template: str | None) -> Iterator[str]:
-    name = f"autonews_t_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        query = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-        if template:
-            query = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name),
-                                                                     sql.Identifier(template))
-        conn.execute(query)
-    try:
-        yield _with_db(admin, name)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                         .format(sql.Identifier(name)))
 
 
 @pytest.fixture
 def empty_dsn(pg_admin_dsn: str) -> Iterator[str]:
     """DSN of a new, empty database (no migrations)."""
-    yield from _fresh_db(pg_admin_dsn, None)
+    yield from fresh_db(pg_admin_dsn, None)
 
 
 @pytest.fixture
 def dsn(pg_admin_dsn: str, migrated_template: str) -> Iterator[str]:
     """DSN of a new database with the warehouse schema."""
-    yield from _fresh_db(pg_admin_dsn, migrated_template)
+    yield from fresh_db(pg_admin_dsn, migrated_template)
 
 
 @pytest.fixture(scope="session")
@@ -114,3 +83,39 @@ def local_pg() -> str:
     except psycopg.OperationalError as exc:
         pytest.skip(f"no PostgreSQL server at {LOCAL_PG}: {str(exc).splitlines()[0]}")
     return LOCAL_PG
+
+
+@pytest.fixture(scope="session")
+def loaded_template(pg_admin_dsn: str, migrated_template: str) -> Iterator[str]:
+    """Name of a database holding the analysts' demo warehouse
+    (`tests.demo_warehouse.build_analyst_warehouse`)."""
+    name = create_db(pg_admin_dsn, migrated_template, prefix="autonews_loaded_")
+    build_analyst_warehouse(with_db(pg_admin_dsn, name))
+    yield name
+    drop_db(pg_admin_dsn, name)
+
+
+@pytest.fixture(scope="session")
+def loaded_dsn(pg_admin_dsn: str, loaded_template: str) -> str:
+    """DSN of the loaded demo warehouse; tests must not change it."""
+    return with_db(pg_admin_dsn, loaded_template)
+
+
+@pytest.fixture
+def loaded_copy(pg_admin_dsn: str, loaded_template: str) -> Iterator[str]:
+    """DSN of a private copy of the loaded demo warehouse."""
+    yield from fresh_db(pg_admin_dsn, loaded_template)
+
+
+_DATABASE_FIXTURES = {"pg_admin_dsn", "dsn", "empty_dsn", "local_pg", "loaded_dsn",
+                      "loaded_copy"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with its tier (see the module docstring)."""
+    for item in items:
+        if item.get_closest_marker("e2e"):
+            continue
+        fixtures = set(getattr(item, "fixturenames", ()))
+        item.add_marker(pytest.mark.integration if fixtures & _DATABASE_FIXTURES
+                        else pytest.mark.unit)

@@ -4,34 +4,21 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from autonews.core import FAILED_OUTCOMES
 from autonews.demo import catalog
+from tests.helpers import FIXTURE_PAGES as FIXTURES
+from tests.helpers import autonews, free_port
 
-AUTONEWS = Path(sys.executable).with_name("autonews")
-FIXTURES = Path(__file__).parent / "fixtures" / "pages"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
 def cli_env(dsn, tmp_path):
     return {**os.environ, "AUTONEWS_DSN": dsn, "AUTONEWS_HOME": str(tmp_path / "home"),
-            "AUTONEWS_DEMO_PORT": str(_free_port()), "COLUMNS": "200"}
-
-
-def autonews(env, *args, timeout=600):
-    return subprocess.run([str(AUTONEWS), *args], env=env, capture_output=True, text=True,
-                          timeout=timeout)
+            "AUTONEWS_DEMO_PORT": str(free_port()), "COLUMNS": "200"}
 
 
 def test_run_demo_loads_the_latest_day_then_a_rerun_changes_nothing(cli_env):
@@ -40,21 +27,30 @@ def test_run_demo_loads_the_latest_day_then_a_rerun_changes_nothing(cli_env):
     summary = json.loads(first.stdout)
     assert summary["day"] == str(catalog.latest_day())
     by_source = {s["source"]: s for s in summary["sources"]}
-    assert set(by_source) == {"motorwire", "autoledger", "gearbox"}
+    assert set(by_source) == set(catalog.SOURCES)
     assert sum(s["inserted"] for s in by_source.values()) == len(
         catalog.published_on(catalog.latest_day()))
-    assert by_source["gearbox"]["failed"] == 2 and by_source["motorwire"]["rejected"] == 1
+    broken = [p for p in catalog.broken_pages() if p.listed_at.date() == catalog.latest_day()]
+    for source, row in by_source.items():
+        assert row["failed"] == sum(p.source == source and p.expected_outcome in
+                                    FAILED_OUTCOMES for p in broken)
+    assert by_source["motorwire"]["rejected"] == sum(
+        p.source == "motorwire" and p.kind in ("gallery", "video", "slow") for p in broken)
+    # the day's articles were enriched right after their load
+    assert summary["enrich_error"] is None
+    assert summary["enrich"]["enriched"] == len(catalog.published_on(catalog.latest_day()))
 
     again = autonews(cli_env, "run", "--demo")
     assert again.returncode == 0, again.stderr[-3000:]
-    table = again.stdout
-    for header in ("discovered", "fetched", "failed", "inserted", "updated", "unchanged",
-                   "rejected"):
-        assert header in table
-    rows = [line for line in table.splitlines() if "motorwire" in line or "gearbox" in line]
-    assert len(rows) == 2
-    second = json.loads(autonews(cli_env, "run", "--demo", "--json").stdout)
-    assert sum(s["inserted"] + s["updated"] for s in second["sources"]) == 0
+    lines = again.stdout.splitlines()
+    header = next(line for line in lines if "inserted" in line)
+    columns = [c.strip() for c in header.strip("┃ ").split("┃")]
+    rows = {cells[0]: dict(zip(columns, cells, strict=True)) for line in lines
+            if (cells := [c.strip() for c in line.strip("│ ").split("│")])[0] in by_source}
+    assert set(rows) == set(by_source)
+    for row in rows.values():  # the rerun: everything not modified, nothing written
+        assert row["inserted"] == row["updated"] == row["fetched"] == "0"
+        assert row["status"] == "ok"
 
 
 def test_run_demo_for_a_chosen_day_and_source(cli_env):

@@ -9,9 +9,12 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 
+from autonews.core import FAILED_OUTCOMES, Window
 from autonews.demo import catalog
-from autonews.jobs import Window, clean_source, crawl_source, run_source
+from autonews.jobs import clean_source, crawl_source, run_source
 from transforms.text import count_words
+
+pytestmark = pytest.mark.e2e
 
 BOILERPLATE = ("Share This Article", "Leave a comment", "Leave a Reply", "Min Read",
                "Your email address will not be published", "Advertisement", "You Might Also Like",
@@ -49,13 +52,13 @@ def test_demo_day_loads_clean_articles_and_rerun_changes_nothing(dsn, demo_sourc
         assert words == count_words(article.body_text)
         for phrase in BOILERPLATE:
             assert phrase not in body, (key, phrase)
-    assert sum(r.load["inserted"] for r in first.values()) == len(expected)
+    assert sum(r.load.inserted for r in first.values()) == len(expected)
 
     second = _run_day(dsn, demo_sources, day, "run-2")
     assert all(r.ok for r in second.values())
-    assert sum(r.load["inserted"] + r.load["updated"] for r in second.values()) == 0
-    assert sum(r.load["unchanged"] for r in second.values()) == len(expected)
-    assert sum(r.crawl["fetched"] for r in second.values()) == 0
+    assert sum(r.load.inserted + r.load.updated for r in second.values()) == 0
+    assert sum(r.load.unchanged for r in second.values()) == len(expected)
+    assert sum(r.crawl.fetched for r in second.values()) == 0
     assert _articles(dsn) == rows
 
 
@@ -67,12 +70,20 @@ def _fetched_paths(dsn: str, run_id: str) -> set[str]:
     return {urlsplit(u).path for (u,) in rows}
 
 
-def _expected_fetches(day: date) -> set[str]:
-    expected = {a.path for a in catalog.published_on(day)}
+def _node_aliases(day: date) -> set[str]:
+    """The gearbox feed links Drupal's node path of its newest article."""
     gearbox = catalog.by_source("gearbox")
     newest = [a for a in gearbox if a.in_feed_window][-1]
-    if newest.published_utc.date() == day:
-        expected.add(f"/gearbox/node/{newest.nid}")  # the feed links Drupal's node path
+    return {f"/gearbox/node/{newest.nid}"} if newest.published_utc.date() == day else set()
+
+
+def _broken_on(day: date, source: str) -> list[catalog.BrokenPage]:
+    return [p for p in catalog.broken_pages() if p.listed_at.date() == day
+            and p.source == source]
+
+
+def _expected_fetches(day: date) -> set[str]:
+    expected = {a.path for a in catalog.published_on(day)} | _node_aliases(day)
     expected |= {p.path for p in catalog.broken_pages()
                  if p.listed_at.date() == day and p.expected_outcome == "fetched"}
     return expected
@@ -124,13 +135,21 @@ def test_every_broken_demo_page_is_recorded_with_its_outcome(dsn, demo_sources):
         if page.listed_at.date() != day:
             continue
         assert by_path.get(page.path) == page.expected_outcome, page
-    gallery = "/motorwire/gallery/in-pictures-the-night-of-the-motor-show/"
-    assert rejected_paths[gallery] == "gallery"
-    assert rejected_paths["/autoledger/video/first-look-at-the-new-pickup"] == "video"
-    assert rejected_paths["/autoledger/industry/slow-loading-analysis"] == "too_short"
-    assert crawls["motorwire"]["robots_disallowed"] == 1
-    assert crawls["gearbox"]["failed"] == 2  # the 500 and the PDF
-    assert cleans["gearbox"]["duplicates"] == 1  # node/<nid> and its alias: one article
+    # pages that are fetched but hold no article are rejected with what they are
+    reasons = {"gallery": "gallery", "video": "video", "slow": "too_short"}
+    not_articles = {p.path: reasons[p.kind] for p in catalog.broken_pages()
+                    if p.listed_at.date() == day and p.kind in reasons}
+    assert len(not_articles) == len(reasons)
+    assert {path: rejected_paths.get(path) for path in not_articles} == not_articles
+    for source in demo_sources:
+        broken = _broken_on(day, source)
+        assert crawls[source].robots_disallowed == sum(
+            p.expected_outcome == "robots_disallowed" for p in broken)
+        assert crawls[source].failed == sum(p.expected_outcome in FAILED_OUTCOMES
+                                            for p in broken)
+    assert crawls["gearbox"].failed > 0 and crawls["motorwire"].robots_disallowed > 0
+    # node/<nid> and its alias: one article
+    assert cleans["gearbox"].duplicates == len(_node_aliases(day)) > 0
 
 
 def test_crawl_identifies_itself_and_respects_the_page_cap(dsn, demo, demo_sources,
@@ -139,13 +158,13 @@ def test_crawl_identifies_itself_and_respects_the_page_cap(dsn, demo, demo_sourc
     source = dataclasses.replace(demo_sources["autoledger"], max_pages=2)
     day = Window.for_day(catalog.latest_day())
     counts = crawl_source(dsn, source, day, "capped")
-    assert counts["fetched"] == 2 and counts["over_cap"] == counts["in_window"] - 2 > 0
+    assert counts.fetched == 2 and counts.over_cap == counts.in_window - 2 > 0
     assert any(ua.startswith("autonews/") and "https://ops.example/crawler" in ua
                for ua in demo.user_agents)
     with psycopg.connect(dsn) as conn:
         capped = conn.execute("SELECT count(*) FROM raw_pages WHERE outcome = 'over_cap' "
                               "AND error LIKE 'over max_pages=2%'").fetchone()[0]
-    assert capped == counts["over_cap"]
+    assert capped == counts.over_cap
     # the next run takes up what the cap left: the stored pages are not fetched again
     again = crawl_source(dsn, source, day, "capped-2")
-    assert again["fetched"] == 2 and again["not_modified"] == 0
+    assert again.fetched == 2 and again.not_modified == 0

@@ -7,35 +7,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
+
+from autonews.core.vocabulary import PageKind, RejectReason
 
 # Bump when extraction output can change for the same page: `autonews reclean` and the
 # `articles.extractor_version` column tell which rows an improved cleaner has reached.
 EXTRACTOR_VERSION = "2.0.0"
-
-
-class RejectReason(StrEnum):
-    """Why a fetched page is not loaded as an article."""
-
-    NOT_HTML = "not_html"
-    EMPTY = "empty"
-    TOO_SHORT = "too_short"
-    GALLERY = "gallery"
-    VIDEO = "video"
-    INDEX = "index"
-    UNPARSABLE = "unparsable"
-
-
-class PageKind(StrEnum):
-    """What a kept page looked like: analysts filter on it, the quality gate counts it."""
-
-    ARTICLE = "article"
-    LIVEBLOG = "liveblog"
-    GALLERY = "gallery"
-    VIDEO = "video"
-    LISTING = "listing"
-    UNKNOWN = "unknown"
 
 
 class PageRejected(Exception):

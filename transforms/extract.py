@@ -19,7 +19,7 @@ from transforms.content import (
     strip_boilerplate,
 )
 from transforms.index import PageIndex
-from transforms.layers import layered, load_hook
+from transforms.layers import layered, load_hook, rules_version
 from transforms.metadata import Metadata, read_metadata
 from transforms.pagekind import Evidence, classify_page
 from transforms.roots import companion_roots, find_lead, find_root, paragraph_chars
@@ -73,7 +73,7 @@ def explain_article(
         merged = layered(rules or DEFAULT_RULES)
         article, md = _extract(html, url, merged, content_type, trace)
         result: dict[str, Any] = {"article": article.to_dict(), "date_source": md.date_source,
-                                  "rules_version": merged.version}
+                                  "rules_version": rules_version(merged)}
     except PageRejected as rejected:
         result = {"rejected": rejected.reason.value, "detail": rejected.detail}
     result.update({"root": trace.root, "root_rule": trace.root_rule, "removed": trace.removed})
@@ -188,7 +188,7 @@ def _extract_page(
         page_kind=verdict.kind,
         extraction_confidence=verdict.confidence,
         confidence_reasons=verdict.reasons,
-        rules_version=rules.version,
+        rules_version=rules_version(rules),
     )
     if hook is not None:
         article = hook.finish(article, page)

@@ -167,6 +167,8 @@ def _hook_version(path: str | None) -> str | None:
 def rules_version(rules: ExtractionRules) -> str:
     """`<extractor>/g-<generic>/<family>-<family fp>/s-<source fp>`: equal strings, equal
     rules; compare per source to find the articles a rule change can affect."""
+    if rules.merged_version:
+        return rules.merged_version
     layer = family_layer(rules.family)
     family = _digest({**dataclasses.asdict(layer), "hook": _hook_version(layer.hook)})
     source = _digest({**{f: getattr(rules, f) for f in _SOURCE_FIELDS},

@@ -186,8 +186,9 @@ WORDS_PER_MINUTE = 230
 class ExtractionRules:
     """A source's rules (`[source.extraction]` in `config/sources.toml`, all optional) on
     top of its template family's (`family`, see `transforms/layers.py`) and the generic
-    tables above. `extract_article` merges the layers (`layers.layered`); `version`
-    fingerprints all three, so a reclean can pick the sources whose rules changed."""
+    tables above. `extract_article` merges the layers (`layers.layered`);
+    `layers.rules_version` fingerprints all three, so a reclean can pick the sources whose
+    rules changed."""
 
     content_selectors: tuple[str, ...] = ()
     remove_selectors: tuple[str, ...] = ()
@@ -197,7 +198,6 @@ class ExtractionRules:
     timezone: str | None = None
     language: str | None = None
     min_words: int = MIN_WORDS
-    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     family: str | None = None  # a key of `layers.FAMILIES`; None: generic rules only
     # generic rules switched off: a concept ("related"), or one kind of it
     # ("selector:related", "class_word:related", "text:related"), or "density_root"
@@ -209,15 +209,6 @@ class ExtractionRules:
     # the family's containers: tried before the generic ones, checked like them
     preferred_selectors: tuple[str, ...] = ()
     merged_version: str | None = field(default=None, compare=False)  # set by `layered`
-
-    @property
-    def version(self) -> str:
-        """Fingerprint of the generic, family and source rule layers in force."""
-        if self.merged_version:
-            return self.merged_version
-        from transforms.layers import rules_version
-
-        return rules_version(self)
 
     def disabled(self, kind: str, concept: str) -> bool:
         """Whether the generic rule `kind:concept` is switched off."""

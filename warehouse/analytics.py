@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import psycopg
 
-from warehouse.periods import DayRange
+from autonews.core.window import Window
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,7 @@ runs AS (
       FROM pipeline_runs r
      WHERE r.window_start >= %(start)s AND r.window_start < %(end)s
        AND (%(source)s::text IS NULL OR r.source_id = %(source)s)
+       AND r.stage <> 'enrich'  -- it covers every source at once (source '*')
      GROUP BY r.source_id, r.run_id
 ),
 run_days AS (
@@ -100,12 +101,49 @@ SELECT d.day, s.source_id,
 """
 
 
-def daily_stats(conn: psycopg.Connection[Any], days: DayRange,
+def daily_stats(conn: psycopg.Connection[Any], days: Window,
                 source_id: str | None = None) -> list[DayStats]:
     """Articles, words, changes, rejects and runs per source and day of `days`."""
     rows = conn.execute(_STATS_SQL, {
-        "first": days.first, "last": days.last, "start": days.start_at, "end": days.end_at,
-        "source": source_id,
+        "first": days.first_day, "last": days.last_day, "start": days.start,
+        "end": days.end, "source": source_id,
     }).fetchall()
     log.debug("stats for %s: %d rows", days, len(rows))
     return [DayStats(*row) for row in rows]
+
+
+_HISTORY_SQL = """
+SELECT count(a.url_hash)
+  FROM generate_series(%(start)s - make_interval(days => %(days)s),
+                       %(start)s - interval '1 day', interval '1 day') AS d(day)
+  LEFT JOIN articles a ON a.source_id = %(source)s
+                      AND a.published_at >= d.day AND a.published_at < d.day + interval '1 day'
+ GROUP BY d.day ORDER BY d.day
+"""
+
+
+def articles_per_day_before(conn: psycopg.Connection[Any], source_id: str, before: datetime,
+                            days: int) -> list[int]:
+    """Articles of `source_id` published on each of the `days` UTC days before `before`,
+    oldest first (0 for a day without any)."""
+    with conn.transaction():
+        rows = conn.execute(_HISTORY_SQL, {"start": before, "days": days,
+                                           "source": source_id}).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def cleaned_with(conn: psycopg.Connection[Any], source_id: str, window: Window
+                 ) -> tuple[set[str | None], set[str]]:
+    """The rule versions of `source_id`'s articles published in `window`, and the extractor
+    versions of its pages rejected then: what a reclean would compare with today's."""
+    with conn.transaction():
+        rules = {r[0] for r in conn.execute(
+            "SELECT DISTINCT rules_version FROM articles WHERE source_id = %s "
+            "AND published_at >= %s AND published_at < %s",
+            (source_id, window.start, window.end)).fetchall()}
+        rejects = {r[0] for r in conn.execute(
+            "SELECT DISTINCT j.extractor_version FROM rejected_pages j "
+            "JOIN raw_pages p USING (raw_page_id) WHERE j.source_id = %s "
+            "AND p.listed_at >= %s AND p.listed_at < %s",
+            (source_id, window.start, window.end)).fetchall()}
+    return rules, rejects

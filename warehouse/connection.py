@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import re
 import shutil
 import warnings
 from collections.abc import Iterator
@@ -14,34 +12,11 @@ from typing import Any
 
 import psycopg
 
+from autonews.core.errors import WarehouseUnavailable
+from autonews.core.secrets import mask_secrets
+from autonews.core.settings import DSN_ENV, HOME_ENV, Settings
+
 log = logging.getLogger(__name__)
-
-DSN_ENV = "AUTONEWS_DSN"
-HOME_ENV = "AUTONEWS_HOME"
-_PASSWORD_IN_URI = re.compile(r"(://[^:/@\s]+:)([^@\s]+)(@)")
-_PASSWORD_KV = re.compile(r"(password\s*=\s*)('[^']*'|\S+)", re.IGNORECASE)
-_SECRET_QUERY = re.compile(r"([?&](?:password|token|secret|key)=)([^&\s]+)", re.IGNORECASE)
-
-
-class WarehouseUnavailable(RuntimeError):
-    """The warehouse cannot be reached or started; the message is safe to show."""
-
-
-def mask_dsn(text: str) -> str:
-    """`text` with passwords in DSNs/URLs replaced by ***."""
-    text = _PASSWORD_IN_URI.sub(r"\1***\3", text)
-    text = _PASSWORD_KV.sub(r"\1***", text)
-    return _SECRET_QUERY.sub(r"\1***", text)
-
-
-def data_home() -> Path:
-    """Directory for the embedded database and crawl logs (`AUTONEWS_HOME`)."""
-    configured = os.environ.get(HOME_ENV)
-    if configured:
-        return Path(configured).expanduser().resolve()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("autonews")).resolve()
 
 
 def _check_writable(path: Path) -> None:
@@ -97,12 +72,11 @@ class EmbeddedServer:
 _embedded: dict[Path, EmbeddedServer] = {}
 
 
-def resolve_dsn() -> str:
-    """`AUTONEWS_DSN` if set, else the embedded server's DSN (starting it if needed)."""
-    dsn = os.environ.get(DSN_ENV, "").strip()
-    if dsn:
-        return dsn
-    home = data_home()
+def resolve_dsn(settings: Settings) -> str:
+    """The configured DSN (`AUTONEWS_DSN`), else the embedded server's (started if needed)."""
+    if settings.dsn:
+        return settings.dsn
+    home = settings.data_home
     server = _embedded.setdefault(home, EmbeddedServer(home))
     return server.dsn()
 
@@ -129,16 +103,7 @@ def connect(dsn: str, **kwargs: Any) -> psycopg.Connection[Any]:
     """A psycopg connection, or `WarehouseUnavailable` with a one-line, secret-free reason."""
     try:
         return psycopg.connect(dsn, connect_timeout=10, application_name="autonews", **kwargs)
-    except psycopg.OperationalError as exc:
+    except psycopg.Error as exc:  # unreachable, refused, or a malformed DSN
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise WarehouseUnavailable(f"cannot connect to the warehouse at {mask_dsn(dsn)}: "
-                                   f"{mask_dsn(first)}") from exc
-
-
-@contextmanager
-def connection(dsn: str, **kwargs: Any) -> Iterator[psycopg.Connection[Any]]:
-    conn = connect(dsn, **kwargs)
-    try:
-        yield conn
-    finally:
-        conn.close()
+        raise WarehouseUnavailable(f"cannot connect to the warehouse at {mask_secrets(dsn)}: "
+                                   f"{mask_secrets(first)}") from exc

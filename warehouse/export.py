@@ -14,7 +14,8 @@ from typing import Any, BinaryIO, Protocol
 import psycopg
 from psycopg import sql
 
-from warehouse.periods import DayRange, InvalidInput
+from autonews.core.errors import BadInput
+from autonews.core.window import Window
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,8 @@ COLUMNS: dict[str, str] = {
     "body": "text", "word_count": "integer", "reading_time_minutes": "integer",
     "is_paywalled": "boolean", "extractor_version": "text", "content_hash": "text",
     "first_seen_at": "timestamptz", "last_changed_at": "timestamptz", "raw_page_id": "bigint",
-    "run_id": "text",
+    "run_id": "text", "page_kind": "text", "extraction_confidence": "real",
+    "confidence_reasons": "text[]", "credit": "text", "rules_version": "text",
 }
 
 
@@ -86,7 +88,7 @@ def parquet_schema() -> Any:
 
     types = {"text": pa.string(), "text[]": pa.list_(pa.string()),
              "timestamptz": pa.timestamp("us", tz="UTC"), "integer": pa.int32(),
-             "bigint": pa.int64(), "boolean": pa.bool_()}
+             "bigint": pa.int64(), "boolean": pa.bool_(), "real": pa.float32()}
     return pa.schema([pa.field(name, types[kind]) for name, kind in COLUMNS.items()])
 
 
@@ -118,7 +120,7 @@ _WRITERS: dict[str, Callable[[BinaryIO], RowWriter]] = {
 
 def export_articles(
     conn: psycopg.Connection[Any],
-    days: DayRange,
+    days: Window,
     fmt: str,
     out: BinaryIO,
     *,
@@ -129,7 +131,7 @@ def export_articles(
     """Write the articles published in `days` (oldest first) to `out` as `fmt`; returns
     how many. `on_batch(n)` is called after each batch of n rows."""
     if fmt not in _WRITERS:
-        raise InvalidInput(f"unknown export format '{fmt}' (use {', '.join(FORMATS)})")
+        raise BadInput(f"unknown export format '{fmt}' (use {', '.join(FORMATS)})")
     query = sql.SQL(
         "SELECT {} FROM articles WHERE published_at >= %(start)s AND published_at < %(end)s"
         " AND (%(source)s::text IS NULL OR source_id = %(source)s)"
@@ -141,7 +143,7 @@ def export_articles(
         with conn.transaction(), conn.cursor(name="autonews_export") as cur:
             conn.execute("SET LOCAL TimeZone = 'UTC'")
             cur.itersize = batch_rows
-            cur.execute(query, {"start": days.start_at, "end": days.end_at,
+            cur.execute(query, {"start": days.start, "end": days.end,
                                 "source": source_id})
             while rows := cur.fetchmany(batch_rows):
                 writer.write(rows)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import psycopg
 
+from autonews.core.errors import BadInput
+
 log = logging.getLogger(__name__)
+
+_AGE = re.compile(r"^\s*(\d{1,5})\s*([dw])\s*$", re.IGNORECASE)
+_AGE_UNITS = {"d": 1, "w": 7}
 
 # Only `raw_pages.body` is cleared: rows stay (articles.raw_page_id and rejected_pages point
 # at them, and they are the crawl's history), `articles` is never read or written.
@@ -55,3 +61,16 @@ def prune_raw(conn: psycopg.Connection[Any], older_than: timedelta, *,
     if not dry_run:
         log.info("cleared the raw HTML of %d pages fetched before %s", pages, cutoff)
     return PruneResult(pages, size, cutoff, dry_run)
+
+
+def parse_age(text: str, *, minimum: timedelta = timedelta(days=1)) -> timedelta:
+    """An age like `90d` (days) or `12w` (weeks); at least `minimum`."""
+    match = _AGE.match(text or "")
+    if not match:
+        raise BadInput(f"'{text}' is not an age: use a number of days or weeks, "
+                       "like 90d or 12w")
+    age = timedelta(days=int(match.group(1)) * _AGE_UNITS[match.group(2).lower()])
+    if age < minimum:
+        raise BadInput(f"'{text}' is too recent: the age must be at least "
+                       f"{minimum.days} day(s)")
+    return age

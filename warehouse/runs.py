@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
 
-from warehouse.connection import mask_dsn
+from autonews.core.results import SourceSummary
+from autonews.core.secrets import mask_secrets
+from autonews.core.vocabulary import STAGES, Stage, Status
+from autonews.core.window import Window
 
 
-def start_stage(
-    conn: psycopg.Connection[Any],
-    run_id: str,
-    source_id: str,
-    stage: str,
-    window: tuple[datetime, datetime],
-    trigger: str,
-) -> None:
+def start_stage(conn: psycopg.Connection[Any], run_id: str, source_id: str, stage: Stage,
+                window: Window, trigger: str) -> None:
     """Mark (run, source, stage) running; a retry of the same stage counts an attempt."""
     with conn.transaction():
         conn.execute(
@@ -28,34 +25,58 @@ def start_stage(
                ON CONFLICT (run_id, source_id, stage) DO UPDATE
                   SET status = 'running', attempts = pipeline_runs.attempts + 1,
                       started_at = now(), finished_at = NULL, error = NULL""",
-            (run_id, source_id, stage, window[0], window[1], trigger),
+            (run_id, source_id, stage, window.start, window.end, trigger),
         )
 
 
-def finish_stage(
-    conn: psycopg.Connection[Any],
-    run_id: str,
-    source_id: str,
-    stage: str,
-    status: str,
-    counts: dict[str, Any],
-    error: str | None = None,
-) -> None:
+def finish_stage(conn: psycopg.Connection[Any], run_id: str, source_id: str, stage: Stage,
+                 status: Status, counts: Mapping[str, Any], error: str | None = None) -> None:
+    """Record how (run, source, stage) ended: its status, counts and (masked) error."""
     with conn.transaction():
         conn.execute(
             """UPDATE pipeline_runs
                   SET status = %s, counts = %s, error = %s, finished_at = now()
                 WHERE run_id = %s AND source_id = %s AND stage = %s""",
-            (status, Jsonb(counts), mask_dsn(error) if error else None,
+            (status, Jsonb(dict(counts)), mask_secrets(error) if error else None,
              run_id, source_id, stage),
         )
 
 
-def stage_counts(
-    conn: psycopg.Connection[Any], run_id: str, source_id: str, stage: str
-) -> dict[str, Any] | None:
-    row = conn.execute(
-        "SELECT counts FROM pipeline_runs WHERE run_id = %s AND source_id = %s AND stage = %s",
-        (run_id, source_id, stage),
-    ).fetchone()
+def stage_counts(conn: psycopg.Connection[Any], run_id: str, source_id: str,
+                 stage: Stage) -> dict[str, Any] | None:
+    """The counts a stage of (run, source) recorded, or None if it never ran."""
+    with conn.transaction():
+        row = conn.execute(
+            "SELECT counts FROM pipeline_runs WHERE run_id = %s AND source_id = %s "
+            "AND stage = %s", (run_id, source_id, stage),
+        ).fetchone()
     return dict(row[0]) if row else None
+
+
+def run_summaries(conn: psycopg.Connection[Any], run_id: str) -> list[SourceSummary]:
+    """Every source of a run, with each of its stages' status, counts and error, by source
+    id (the run-wide enrich stage is not a source's: see `stage_counts`)."""
+    with conn.transaction():
+        rows = conn.execute(
+            """SELECT source_id, stage, status, counts, error
+                 FROM pipeline_runs
+                WHERE run_id = %s AND stage = ANY(%s)
+                ORDER BY source_id, array_position(%s::text[], stage)""",
+            (run_id, [s.value for s in STAGES], [s.value for s in STAGES]),
+        ).fetchall()
+    by_source: dict[str, SourceSummary] = {}
+    for source_id, stage, status, counts, error in rows:
+        summary = by_source.setdefault(source_id, SourceSummary(source_id))
+        summary.record(Stage(stage), Status(status), counts or {}, error)
+    return list(by_source.values())
+
+
+def stage_outcomes(conn: psycopg.Connection[Any], run_id: str, stage: Stage
+                   ) -> list[tuple[str, Status, str | None]]:
+    """(source id, status, error) of every row of `stage` in the run (the run-wide enrich
+    stage has one, under the source `*`)."""
+    with conn.transaction():
+        rows = conn.execute(
+            "SELECT source_id, status, error FROM pipeline_runs WHERE run_id = %s "
+            "AND stage = %s ORDER BY source_id", (run_id, stage)).fetchall()
+    return [(source_id, Status(status), error) for source_id, status, error in rows]

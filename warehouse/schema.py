@@ -12,15 +12,13 @@ from typing import Any
 
 import psycopg
 
+from autonews.core.errors import MigrationError
+
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 # pg_advisory_lock key: any constant shared by every autonews process.
 _LOCK_KEY = 0x6175746F6E657773 & 0x7FFFFFFFFFFFFFFF
-
-
-class MigrationError(RuntimeError):
-    """A migration failed or the database holds a migration this code does not know."""
 
 
 @dataclass(frozen=True)

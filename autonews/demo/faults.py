@@ -19,6 +19,7 @@ from typing import Any
 
 from autonews.demo import catalog
 from autonews.demo.catalog import SOURCES
+from autonews.demo.replies import Reply, urlset
 
 # Switchable faults: kind -> whether it names a source (`kind:source`).
 KINDS: dict[str, bool] = {
@@ -138,7 +139,6 @@ class FaultSet:
     def route(self, base: str, path: str, query: dict[str, list[str]],
               headers: dict[str, str]) -> Any:
         """The reply a fault imposes on `path`, or None to serve it normally."""
-        from autonews.demo.site import Reply
 
         if path.startswith("/faultlab/"):
             return self._lab(base, path, query)
@@ -158,7 +158,6 @@ class FaultSet:
         return None
 
     def _lab(self, base: str, path: str, query: dict[str, list[str]]) -> Any:
-        from autonews.demo.site import Reply
 
         if path == "/faultlab/sitemap.xml":
             return _lab_sitemap(base)
@@ -240,10 +239,9 @@ def _lab_article(base: str, path: str, title: str, charset: str = "utf-8",
 
 
 def _lab_sitemap(base: str) -> Any:
-    from autonews.demo.site import _urlset
 
     urls = [(p.path, p.listed_at) for p in LAB_PAGES]
-    return _urlset(base, urls)
+    return urlset(base, urls)
 
 
 def _calendar_page(base: str, path: str, page: int) -> str:

@@ -26,6 +26,7 @@ from xml.sax.saxutils import escape as xml_escape
 from autonews.demo import catalog, templates
 from autonews.demo.catalog import DemoArticle
 from autonews.demo.faults import FaultSet
+from autonews.demo.replies import Reply, iso, urlset, xml
 
 log = logging.getLogger(__name__)
 
@@ -49,21 +50,6 @@ Sitemap: {base}/autoledger/sitemap.xml
 Sitemap: {base}/autoledger/news-sitemap.xml
 Sitemap: {base}/gearbox/sitemap.xml
 """
-
-
-class Reply:
-    """What a route answers: status, headers, body (bytes), optional delay."""
-
-    def __init__(self, body: str | bytes = b"", status: int = 200,
-                 content_type: str = "text/html; charset=utf-8",
-                 headers: dict[str, str] | None = None) -> None:
-        self.body = body.encode() if isinstance(body, str) else body
-        self.status = status
-        self.headers = {"Content-Type": content_type, **(headers or {})}
-
-
-def _iso(value: datetime) -> str:
-    return value.isoformat()
 
 
 def _listed(source: str) -> list[DemoArticle]:
@@ -212,8 +198,8 @@ class DemoRoutes:
                    ("post-sitemap2", max(t for _, t in second)),
                    ("page-sitemap", datetime(2025, 3, 2, 10, 0, tzinfo=UTC))]
         body = "".join(f"<sitemap><loc>{base}/motorwire/{name}.xml</loc>"
-                       f"<lastmod>{_iso(when)}</lastmod></sitemap>" for name, when in entries)
-        return _xml('<?xml-stylesheet type="text/xsl" href="/motorwire/main-sitemap.xsl"?>'
+                       f"<lastmod>{iso(when)}</lastmod></sitemap>" for name, when in entries)
+        return xml('<?xml-stylesheet type="text/xsl" href="/motorwire/main-sitemap.xsl"?>'
                     '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
                     f"{body}</sitemapindex>")
 
@@ -228,7 +214,7 @@ class DemoRoutes:
             urls = second
         else:
             return None
-        return _urlset(base, urls)
+        return urlset(base, urls)
 
     # ------------------------------------------------------------ autoledger (publisher)
 
@@ -241,19 +227,19 @@ class DemoRoutes:
             months = [("2026-10", datetime(2026, 10, 30, 18, 0, tzinfo=UTC)),
                       ("2026-11", max(a.lastmod_utc for a in catalog.by_source("autoledger")))]
             body = "".join(f"<sitemap><loc>{base}/autoledger/sitemaps/{m}.xml</loc>"
-                           f"<lastmod>{_iso(t)}</lastmod></sitemap>" for m, t in months)
-            return _xml('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                           f"<lastmod>{iso(t)}</lastmod></sitemap>" for m, t in months)
+            return xml('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
                         f"{body}</sitemapindex>")
         if path == "/autoledger/sitemaps/2026-10.xml":
             old = datetime(2026, 10, 28, 14, 0, tzinfo=UTC)
-            return _urlset(base, [(f"/autoledger/markets/october-story-{i}", old)
+            return urlset(base, [(f"/autoledger/markets/october-story-{i}", old)
                                   for i in range(1, 4)])
         if path == "/autoledger/sitemaps/2026-11.xml":
             urls = [(a.path, a.lastmod_utc) for a in catalog.by_source("autoledger")
                     if a.in_sitemap]
             urls += [(p.path, p.listed_at) for p in catalog.broken_pages()
                      if p.source == "autoledger" and "sitemap" in p.routes]
-            return _urlset(base, sorted(urls, key=lambda u: u[1]))
+            return urlset(base, sorted(urls, key=lambda u: u[1]))
         if path == "/autoledger/news-sitemap.xml":
             return self._news_sitemap(base)
         if path == "/autoledger/feed.atom":
@@ -280,10 +266,10 @@ class DemoRoutes:
                 entries.append(
                     f"<url><loc>{base}{a.path}</loc><news:news><news:publication>"
                     "<news:name>AutoLedger</news:name><news:language>en</news:language>"
-                    f"</news:publication><news:publication_date>{_iso(a.published)}"
+                    f"</news:publication><news:publication_date>{iso(a.published)}"
                     f"</news:publication_date><news:title>{xml_escape(a.title)}</news:title>"
                     "</news:news></url>")
-        return _xml('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        return xml('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
                     'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
                     f"{''.join(entries)}</urlset>")
 
@@ -293,13 +279,13 @@ class DemoRoutes:
             f"<entry><title>{xml_escape(a.title)}</title>"
             f'<link rel="alternate" type="text/html" href="{base}{a.path}"/>'
             f"<id>tag:autoledger.example,2026:{a.nid}</id>"
-            f"<published>{_iso(a.published)}</published>"
-            f"<updated>{_iso(a.modified or a.published)}</updated>"
+            f"<published>{iso(a.published)}</published>"
+            f"<updated>{iso(a.modified or a.published)}</updated>"
             + "".join(f"<author><name>{xml_escape(n)}</name></author>" for n in a.authors)
             + f"<summary>{xml_escape(a.description)}</summary></entry>"
             for a in reversed(items))
-        updated = _iso(max(a.lastmod_utc for a in items))
-        return _xml('<feed xmlns="http://www.w3.org/2005/Atom"><title>AutoLedger</title>'
+        updated = iso(max(a.lastmod_utc for a in items))
+        return xml('<feed xmlns="http://www.w3.org/2005/Atom"><title>AutoLedger</title>'
                     f'<link href="{base}/autoledger/"/><updated>{updated}</updated>'
                     f"<id>{base}/autoledger/</id>{entries}</feed>",
                     content_type="application/atom+xml; charset=utf-8")
@@ -316,7 +302,7 @@ class DemoRoutes:
                     if a.in_sitemap]
             urls += [(p.path, p.listed_at) for p in catalog.broken_pages()
                      if p.source == "gearbox" and "sitemap" in p.routes]
-            return _urlset(base, sorted(urls, key=lambda u: u[1]))
+            return urlset(base, sorted(urls, key=lambda u: u[1]))
         if path == "/gearbox/rss.xml":
             return self._rss(base, "gearbox", tracking=False)
         match = re.fullmatch(r"/gearbox/archive/(\d{4})-(\d{2})-(\d{2})", path)
@@ -366,7 +352,7 @@ class DemoRoutes:
                                    f"{format_datetime(page.listed_at)}</pubDate></item>")
         site = catalog.SITE_NAMES[source]
         built = format_datetime(catalog.now() - timedelta(minutes=5))
-        return _xml('<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+        return xml('<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
                     f"<title>{site}</title><link>{base}/{source}/</link>"
                     f"<description>{site} news</description><lastBuildDate>{built}"
                     f"</lastBuildDate>{''.join(rendered)}</channel></rss>",
@@ -388,16 +374,6 @@ def _int(value: str, default: int) -> int:
         return int(value)
     except ValueError:
         return default
-
-
-def _xml(body: str, content_type: str = "application/xml; charset=utf-8") -> Reply:
-    return Reply('<?xml version="1.0" encoding="UTF-8"?>\n' + body, content_type=content_type)
-
-
-def _urlset(base: str, urls: list[tuple[str, datetime]]) -> Reply:
-    body = "".join(f"<url><loc>{base}{xml_escape(p)}</loc><lastmod>{_iso(t)}</lastmod></url>"
-                   for p, t in urls)
-    return _xml(f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</urlset>')
 
 
 class _Handler(BaseHTTPRequestHandler):

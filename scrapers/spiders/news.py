@@ -10,7 +10,6 @@ each once, conditionally when a copy is already stored. Every URL touched become
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import sys
 from collections import Counter
@@ -26,11 +25,13 @@ from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from autonews.sources import Source
+from autonews.core.crawl_schema import CrawlReport, CrawlRequest, ProgressEvent, progress_line
+from autonews.core.vocabulary import FAILED_OUTCOMES, FetchKind, Outcome
 from scrapers import outcomes as oc
 from scrapers.discovery import (
     Candidate,
     Found,
+    Planned,
     archive_urls,
     choose,
     host_allowed,
@@ -38,9 +39,10 @@ from scrapers.discovery import (
     parse_feed,
     parse_listing,
     parse_sitemap,
+    plan_fetches,
 )
-from scrapers.store import RawPageStore, previous_fetches
 from transforms import url_hash
+from warehouse.raw_pages import RawPageStore
 
 # Every non-redirect status reaches the callbacks (redirects are still followed).
 HANDLED_STATUSES = [304, *range(400, 600)]
@@ -50,14 +52,15 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 class NewsSpider(Spider):
     name = "news"
 
-    def __init__(self, source_file: str, start: str, end: str, run_id: str,
-                 stats_file: str | None = None, progress: str = "0", **kwargs: Any) -> None:
+    def __init__(self, request_file: str, report_file: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.source = Source.from_json(json.loads(Path(source_file).read_text()))
-        self.window = (datetime.fromisoformat(start), datetime.fromisoformat(end))
-        self.run_id = run_id
-        self.stats_file = stats_file
-        self.show_progress = progress == "1"
+        request = CrawlRequest.read(Path(request_file))
+        self.source = request.source
+        self.window = request.window
+        self.run_id = request.run_id
+        self.report_file = report_file
+        self.show_progress = request.progress
         self.allow = [re.compile(p) for p in self.source.allow]
         self.deny = [re.compile(p) for p in self.source.deny]
         self.pool: dict[str, Candidate] = {}
@@ -78,33 +81,33 @@ class NewsSpider(Spider):
 
     # ------------------------------------------------------------ helpers
 
-    def _emit(self, event: str, **data: Any) -> None:
+    def _emit(self, event: ProgressEvent, **data: Any) -> None:
         if self.show_progress:
-            sys.stdout.write(json.dumps({"event": event, **data}) + "\n")
+            sys.stdout.write(progress_line(event, **data) + "\n")
             sys.stdout.flush()
 
     def _meta(self, kind: str, **extra: Any) -> dict[str, Any]:
         return {"kind": kind, "handle_httpstatus_list": HANDLED_STATUSES, **extra}
 
-    def _row(self, url: str, kind: str, outcome: str, **extra: Any) -> dict[str, Any]:
+    def _row(self, url: str, kind: str, outcome: Outcome, **extra: Any) -> dict[str, Any]:
         row = {"run_id": self.run_id, "source_id": self.source.id, "url": url,
                "url_hash": url_hash(url), "kind": kind, "outcome": outcome,
                "fetched_at": datetime.now(UTC)}
         row.update(extra)
-        if kind == "article":
+        if kind == FetchKind.ARTICLE:
             self.articles[outcome] += 1
         else:
             self.discovery[outcome] += 1
         return row
 
-    def _response_row(self, response: Response, kind: str, outcome: str,
+    def _response_row(self, response: Response, kind: str, outcome: Outcome,
                       body: bytes | None = None, **extra: Any) -> dict[str, Any]:
         request = response.request
         assert request is not None
         original = request.meta.get("redirect_urls", [request.url])[0]
         headers = response.headers
         latency = request.meta.get("download_latency")
-        if outcome in oc.FAILURES and "error" not in extra:
+        if outcome in FAILED_OUTCOMES and "error" not in extra:
             extra["error"] = f"HTTP {response.status} {_reason(response.status)}".strip()
         return self._row(
             original, kind, outcome,
@@ -130,9 +133,8 @@ class NewsSpider(Spider):
     def _collect(self, found: list[Found]) -> None:
         wanted = [f for f in found if self._wanted(f.url)]
         self.counts[f"filtered_{found[0].via}" if found else "filtered"] += len(found) - len(wanted)
-        for _ in merge_found(self.pool, wanted):
-            pass
-        self._emit("discovering", urls=len(self.pool))
+        merge_found(self.pool, wanted)
+        self._emit(ProgressEvent.DISCOVERING, urls=len(self.pool))
 
     # ------------------------------------------------------------ phase 1: discovery
 
@@ -141,19 +143,20 @@ class NewsSpider(Spider):
         tz = source.timezone
         for url in source.sitemaps:
             yield Request(url, self.parse_sitemap, errback=self.failed,
-                          meta=self._meta("sitemap"))
+                          meta=self._meta(FetchKind.SITEMAP))
         for url in source.news_sitemaps:
             yield Request(url, self.parse_sitemap, errback=self.failed,
-                          meta=self._meta("news_sitemap"))
+                          meta=self._meta(FetchKind.NEWS_SITEMAP))
         for url in source.feeds:
-            yield Request(url, self.parse_feed, errback=self.failed, meta=self._meta("feed"))
+            yield Request(url, self.parse_feed, errback=self.failed,
+                          meta=self._meta(FetchKind.FEED))
         if source.archive:
             for url in archive_urls(source.archive, self.window, tz):
                 yield Request(url, self.parse_listing, errback=self.failed,
-                              meta=self._meta("archive", depth=0))
+                              meta=self._meta(FetchKind.ARCHIVE, depth=0))
         for url in source.listing_pages:
             yield Request(url, self.parse_listing, errback=self.failed,
-                          meta=self._meta("listing", depth=0))
+                          meta=self._meta(FetchKind.LISTING, depth=0))
 
     def parse_sitemap(self, response: Response) -> Iterator[Any]:
         kind = response.meta["kind"]
@@ -163,16 +166,16 @@ class NewsSpider(Spider):
         try:
             doc = parse_sitemap(response.body, response.url, self.source.timezone)
         except ValueError as exc:  # a gzip bomb
-            yield self._response_row(response, kind, oc.TOO_LARGE, error=str(exc))
+            yield self._response_row(response, kind, Outcome.TOO_LARGE, error=str(exc))
             return
         if doc is None:
-            yield self._response_row(response, kind, oc.BAD_DOCUMENT,
+            yield self._response_row(response, kind, Outcome.BAD_DOCUMENT,
                                      error="not a sitemap (no urlset or sitemapindex)")
             return
-        yield self._response_row(response, kind, oc.FETCHED)
+        yield self._response_row(response, kind, Outcome.FETCHED)
         if doc.is_index:
             for child in doc.entries:
-                if child.lastmod is not None and child.lastmod < self.window[0]:
+                if child.lastmod is not None and child.lastmod < self.window.start:
                     self.counts["sitemaps_skipped_by_lastmod"] += 1
                     continue
                 yield Request(child.url, self.parse_sitemap, errback=self.failed,
@@ -182,14 +185,14 @@ class NewsSpider(Spider):
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
         if response.status != 200:
-            yield self._response_row(response, "feed", oc.of_status(response.status))
+            yield self._response_row(response, FetchKind.FEED, oc.of_status(response.status))
             return
         items = parse_feed(response.body, response.url, self.source.timezone)
         if items is None:
-            yield self._response_row(response, "feed", oc.BAD_DOCUMENT,
+            yield self._response_row(response, FetchKind.FEED, Outcome.BAD_DOCUMENT,
                                      error="not an RSS or Atom feed")
             return
-        yield self._response_row(response, "feed", oc.FETCHED)
+        yield self._response_row(response, FetchKind.FEED, Outcome.FETCHED)
         if items:
             self._collect(items)
 
@@ -198,16 +201,17 @@ class NewsSpider(Spider):
         if response.status != 200:
             yield self._response_row(response, kind, oc.of_status(response.status))
             return
-        yield self._response_row(response, kind, oc.FETCHED)
+        yield self._response_row(response, kind, Outcome.FETCHED)
         listing = parse_listing(response.body, response.url, kind, self.source.timezone)
         links = [f for f in listing.links if self._wanted(f.url)]
-        for _ in merge_found(self.pool, links):
-            pass
+        merge_found(self.pool, links)
         depth = int(response.meta.get("depth", 0)) + 1
-        limit = self.source.archive_pages if kind == "archive" else self.source.listing_depth
+        limit = (self.source.archive_pages if kind == FetchKind.ARCHIVE
+                 else self.source.listing_depth)
         if not listing.next_url:
             return
-        if kind == "listing" and listing.oldest is not None and listing.oldest < self.window[0]:
+        if (kind == FetchKind.LISTING and listing.oldest is not None
+                and listing.oldest < self.window.start):
             return  # newest-first listing already past the window
         if depth >= limit:
             self.counts["pagination_capped"] += 1
@@ -222,90 +226,85 @@ class NewsSpider(Spider):
             return
         self.phase = "fetch"
         choice = choose(self.pool.values(), self.window, self.source.fetch_undated)
-        self.counts["discovered"] = len(self.pool)
+        self.counts["listed"] = len(self.pool)
         self.counts["in_window"] = len(choice.chosen)
         self.counts["out_of_window"] = choice.out_of_window
         self.counts["undated"] = choice.undated
-        known = previous_fetches(self.crawler.settings.get("AUTONEWS_DSN"), self.source.id,
-                                 [url_hash(c.url) for c, _, _ in choice.chosen])
-        # Under a cap, pages never stored come first: successive runs finish the window.
-        ordered = sorted(choice.chosen, key=lambda item: url_hash(item[0].url) in known)
-        chosen = ordered[: self.source.max_pages]
         assert self.store is not None
-        for cand, when, basis in ordered[self.source.max_pages:]:
-            self.store.add(self._row(cand.url, "article", oc.OVER_CAP, listed_at=when,
-                                     discovered_via=basis,
-                                     error=f"over max_pages={self.source.max_pages}"))
-        requests = []
-        for cand, when, basis in chosen:
-            previous = known.get(url_hash(cand.url))
-            if previous and cand.lastmod is not None and cand.lastmod <= previous.fetched_at:
-                self.store.add(self._row(cand.url, "article", oc.UNCHANGED, listed_at=when,
-                                         discovered_via=basis))
-                continue
-            headers = {}
-            if previous and previous.etag:
-                headers["If-None-Match"] = previous.etag
-            if previous and previous.last_modified:
-                headers["If-Modified-Since"] = previous.last_modified
-            requests.append(Request(
-                cand.url, self.parse_article, errback=self.failed, headers=headers,
-                dont_filter=True,
-                meta=self._meta("article", listed_at=when, via=basis),
-            ))
+        known = self.store.previous_fetches(self.source.id,
+                                            [url_hash(c.url) for c, _, _ in choice.chosen])
+        plan = plan_fetches(choice, known, self.source.max_pages, url_hash)
+        for item in plan.over_cap:
+            self.store.add(self._planned_row(item, Outcome.OVER_CAP,
+                                             error=f"over max_pages={self.source.max_pages}"))
+        for item in plan.unchanged:
+            self.store.add(self._planned_row(item, Outcome.UNCHANGED))
+        requests = [Request(item.candidate.url, self.parse_article, errback=self.failed,
+                            headers=item.headers, dont_filter=True,
+                            meta=self._meta(FetchKind.ARTICLE, listed_at=item.when,
+                                            via=item.basis))
+                    for item in plan.fetch]
         self.store.flush()
         self.scheduled = len(requests)
-        self._emit("fetching", total=len(requests))
+        self._emit(ProgressEvent.FETCHING, total=len(requests))
         for request in requests:
             self.crawler.engine.crawl(request)
         if requests:
             raise DontCloseSpider
+
+    def _planned_row(self, item: Planned, outcome: Outcome, **extra: Any) -> dict[str, Any]:
+        return self._row(item.candidate.url, FetchKind.ARTICLE, outcome, listed_at=item.when,
+                         discovered_via=item.basis, **extra)
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
         extra = {"listed_at": response.meta.get("listed_at"),
                  "discovered_via": response.meta.get("via")}
         outcome = oc.of_status(response.status)
         body = None
-        if outcome == oc.FETCHED:
+        if outcome == Outcome.FETCHED:
             ctype = (_header(response.headers, b"Content-Type") or "").split(";")[0].strip()
             if ctype and ctype.lower() not in HTML_TYPES:
-                outcome = oc.NOT_HTML
+                outcome = Outcome.NOT_HTML
             else:
                 body = response.body
-        yield self._response_row(response, "article", outcome, body=body, **extra)
-        self._emit("fetched", outcome=outcome)
+        yield self._response_row(response, FetchKind.ARTICLE, outcome, body=body, **extra)
+        self._emit(ProgressEvent.FETCHED, outcome=outcome)
 
     def failed(self, failure: Failure) -> Iterator[dict[str, Any]]:
         request = failure.request  # type: ignore[attr-defined]
-        kind = request.meta.get("kind", "article")
+        kind = request.meta.get("kind", FetchKind.ARTICLE)
         outcome, reason = oc.of_failure(failure)
         original = request.meta.get("redirect_urls", [request.url])[0]
         extra: dict[str, Any] = {"error": reason, "final_url": request.url}
-        if kind == "article":
+        if kind == FetchKind.ARTICLE:
             extra |= {"listed_at": request.meta.get("listed_at"),
                       "discovered_via": request.meta.get("via")}
         yield self._row(original, kind, outcome, **extra)
-        if kind == "article":
-            self._emit("fetched", outcome=outcome)
+        if kind == FetchKind.ARTICLE:
+            self._emit(ProgressEvent.FETCHED, outcome=outcome)
 
     # ------------------------------------------------------------ end
 
     def closed(self, reason: str) -> None:
         if self.store is not None:
             self.store.close()
-        if not self.stats_file:
+        if not self.report_file:
             return
         scrapy_stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        report = {
-            "finish_reason": reason,
-            "counts": dict(self.counts),
-            "scheduled": self.scheduled,
-            "articles": dict(self.articles),
-            "discovery": dict(self.discovery),
-            "scrapy": {k: v for k, v in scrapy_stats.items()
-                       if isinstance(v, (int, float, str)) and not k.startswith("log_count/DEBUG")},
-        }
-        Path(self.stats_file).write_text(json.dumps(report, indent=2, default=str))
+        counts = dict(self.counts)
+        CrawlReport(
+            finish_reason=reason,
+            listed=counts.pop("listed", 0),
+            in_window=counts.pop("in_window", 0),
+            out_of_window=counts.pop("out_of_window", 0),
+            undated=counts.pop("undated", 0),
+            scheduled=self.scheduled,
+            articles=dict(self.articles),
+            discovery=dict(self.discovery),
+            spider=counts,
+            scrapy={k: v for k, v in scrapy_stats.items()
+                    if isinstance(v, (int, float, str)) and not k.startswith("log_count/DEBUG")},
+        ).write(Path(self.report_file))
 
 
 def _reason(status: int) -> str:

@@ -19,17 +19,11 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-ROOT = Path(__file__).resolve().parents[2]
-AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+from tests.helpers import AIRFLOW, ROOT, free_port
+
 # Wrapper: restore default SIGINT (background processes inherit it ignored) and exec.
 EXEC_WITH_SIGINT = ("import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
                     "os.execvp(sys.argv[1], sys.argv[1:])")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -86,7 +80,7 @@ class CeleryStack:
     # ------------------------------------------------------------ lifecycle
 
     def airflow(self, *args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([AIRFLOW, *args], env=self.env(), capture_output=True, text=True,
+        return subprocess.run([str(AIRFLOW), *args], env=self.env(), capture_output=True, text=True,
                               timeout=timeout)
 
     def start(self) -> CeleryStack:
@@ -96,13 +90,13 @@ class CeleryStack:
         if done.returncode != 0:
             raise RuntimeError(f"airflow db migrate failed: {done.stderr[-2000:]}")
         self.airflow("pools", "set", "autonews_crawl", "4", "autonews crawls")
-        self._spawn("api-server", [AIRFLOW, "api-server", "--port", str(self.api_port)])
-        self._spawn("scheduler", [AIRFLOW, "scheduler"])
-        self._spawn("dag-processor", [AIRFLOW, "dag-processor"])
+        self._spawn("api-server", [str(AIRFLOW), "api-server", "--port", str(self.api_port)])
+        self._spawn("scheduler", [str(AIRFLOW), "scheduler"])
+        self._spawn("dag-processor", [str(AIRFLOW), "dag-processor"])
         queue = f"autonews_{self.tag}"
         for index in range(1, self.workers + 1):
             name = f"worker{index}"
-            self._spawn(name, [AIRFLOW, "celery", "worker", "-q", queue, "--concurrency", "2",
+            self._spawn(name, [str(AIRFLOW), "celery", "worker", "-q", queue, "--concurrency", "2",
                                "--celery-hostname", f"{name}-{self.tag}@%h"],
                         {"AUTONEWS_TEST_WORKER": name,
                          # each worker serves its task logs on its own port

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
+from tests.helpers import AIRFLOW, ROOT
+
 pytest.importorskip("airflow", reason="needs the airflow extra (scripts/bootstrap all)")
 
-ROOT = Path(__file__).resolve().parents[2]
-AIRFLOW = Path(sys.executable).with_name("airflow")
 
 
 @pytest.fixture(scope="session")
@@ -36,9 +34,3 @@ def airflow_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
     subprocess.run([str(AIRFLOW), "pools", "set", "autonews_crawl", "4", "autonews crawls"],
                    env=env, capture_output=True, text=True, timeout=120, check=True)
     yield env
-
-
-def run_airflow(env: dict[str, str], *args: str, timeout: int = 600
-                ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(AIRFLOW), *args], env=env, capture_output=True, text=True,
-                          timeout=timeout)

@@ -12,8 +12,10 @@ import pytest
 from psycopg import sql
 
 from autonews.demo import catalog
-from tests.conftest import LOCAL_PG
-from tests.dags.celery_stack import ROOT, CeleryStack
+from tests.dags.celery_stack import CeleryStack
+from tests.helpers import LOCAL_PG, ROOT
+
+pytestmark = pytest.mark.e2e
 
 DAYS = ("2026-11-10", "2026-11-11", "2026-11-12")
 
@@ -38,7 +40,6 @@ def warehouse_on_local_pg(local_pg):
                      .format(sql.Identifier(name)))
 
 
-@pytest.mark.slow
 def test_backfill_on_two_celery_workers_loads_every_day_once(warehouse_on_local_pg, demo,
                                                              tmp_path):
     if not _redis_up():

@@ -6,6 +6,10 @@ import json
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.e2e
+
 SCRIPT = """
 import json
 from airflow.dag_processing.dagbag import DagBag

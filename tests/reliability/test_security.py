@@ -11,9 +11,9 @@ from pathlib import Path
 
 import psycopg
 
-from autonews import orchestration
-from warehouse import loader
-from warehouse.connection import mask_dsn
+from autonews import airflow_support
+from autonews.core import mask_secrets
+from warehouse import loader, staging
 
 ROOT = Path(__file__).resolve().parents[2]
 CODE_DIRS = ("autonews", "scrapers", "transforms", "warehouse", "dags", "bench")
@@ -48,10 +48,10 @@ def test_no_secret_in_code_config_or_dags():
 
 
 def test_dsn_and_tokens_are_masked():
-    assert mask_dsn("postgresql://app:hunter2@db:5432/x failed") == \
+    assert mask_secrets("postgresql://app:hunter2@db:5432/x failed") == \
         "postgresql://app:***@db:5432/x failed"
-    assert "hunter2" not in mask_dsn("host=db password=hunter2 user=app")
-    assert "abc123" not in mask_dsn("https://hooks.example/x?token=abc123")
+    assert "hunter2" not in mask_secrets("host=db password=hunter2 user=app")
+    assert "abc123" not in mask_secrets("https://hooks.example/x?token=abc123")
 
 
 def test_failure_alert_posts_to_the_webhook_without_secrets(monkeypatch):
@@ -70,13 +70,13 @@ def test_failure_alert_posts_to_the_webhook_without_secrets(monkeypatch):
     server = HTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=server.handle_request, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/alerts"
-    monkeypatch.setattr(orchestration, "alert_webhook",
+    monkeypatch.setattr(airflow_support, "alert_webhook",
                         lambda: (url, {"Content-Type": "application/json",
                                        "Authorization": "Bearer t0ken"}))
     ti = type("TI", (), {"dag_id": "autonews_daily", "task_id": "per_source.crawl",
                          "map_index": 2, "run_id": "scheduled__x", "try_number": 3})()
     error = RuntimeError("cannot connect to postgresql://app:hunter2@db:5432/wh")
-    orchestration.on_task_failure({"task_instance": ti, "exception": error,
+    airflow_support.on_task_failure({"task_instance": ti, "exception": error,
                                    "logical_date": None, "params": {"day": "2026-11-13"}})
     server.server_close()
     assert received["auth"] == "Bearer t0ken"
@@ -94,7 +94,7 @@ def test_control_characters_never_reach_the_warehouse(dsn):
                     title="Nul\x00 byte\x07 title", body="Body\x00 with\x1b controls",
                     authors=["A\x00n"], published_at=datetime(2026, 11, 13, tzinfo=UTC))
     with psycopg.connect(dsn) as conn:
-        loader.stage_articles(conn, "r", "s", [loader.staged_row("r", "s", dirty, None)])
+        staging.stage_articles(conn, "r", "s", [staging.staged_row("r", "s", dirty, None)])
         loader.merge_staged(conn, "r", "s")
         row = conn.execute("SELECT title, body, authors FROM articles").fetchone()
     assert row == ("Nul byte title", "Body with controls", ["An"])

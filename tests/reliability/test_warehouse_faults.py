@@ -14,10 +14,12 @@ import psutil
 import psycopg
 import pytest
 
-from autonews import jobs
+from autonews.core import StageFailed, Window
 from autonews.demo import catalog
-from autonews.jobs import StageFailed, Window, clean_source, crawl_source, run_source
-from tests.test_cli import autonews
+from autonews.jobs import clean, clean_source, crawl_source, run_source
+from tests.helpers import autonews
+
+pytestmark = pytest.mark.e2e
 
 DAY = Window.for_day(catalog.latest_day())
 
@@ -85,7 +87,7 @@ def test_a_clean_interrupted_midway_stages_nothing_and_the_rerun_completes(dsn, 
                                                                            monkeypatch):
     source = demo_sources["motorwire"]
     crawl_source(dsn, source, DAY, "c1")
-    real = jobs.extract_article
+    real = clean.extract_article
     calls = {"n": 0}
 
     def dies_on_second_page(*args, **kwargs):
@@ -94,16 +96,16 @@ def test_a_clean_interrupted_midway_stages_nothing_and_the_rerun_completes(dsn, 
             raise KeyboardInterrupt("killed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(jobs, "extract_article", dies_on_second_page)
+    monkeypatch.setattr(clean, "extract_article", dies_on_second_page)
     with pytest.raises(KeyboardInterrupt):
         clean_source(dsn, source, DAY, "c1")
     with psycopg.connect(dsn) as conn:
         assert conn.execute("SELECT count(*) FROM staged_articles").fetchone() == (0,)
         assert conn.execute("SELECT status FROM pipeline_runs WHERE stage = 'clean'"
                             ).fetchone() == ("failed",)
-    monkeypatch.setattr(jobs, "extract_article", real)
+    monkeypatch.setattr(clean, "extract_article", real)
     result = run_source(dsn, source, DAY, "c1")
-    assert result.ok and result.load["inserted"] == len(
+    assert result.ok and result.load.inserted == len(
         catalog.published_on(catalog.latest_day(), "motorwire"))
 
 
@@ -141,7 +143,6 @@ def test_a_full_disk_for_the_embedded_database_is_a_clear_error(tiny_disk):
     assert not (tiny_disk / "home" / "pgdata" / "PG_VERSION").exists()
 
 
-@pytest.mark.slow
 def test_soak_of_the_last_four_days_with_faults_loses_nothing(dsn):
     """bench/soak.py on 4 days (a site down, a broken template, the fault lab)."""
     root = Path(__file__).resolve().parents[2]

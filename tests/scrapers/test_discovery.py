@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gzip
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
+from autonews.core import Window
 from scrapers.discovery import (
     Candidate,
     Found,
@@ -19,7 +20,7 @@ from scrapers.discovery import (
     parse_sitemap,
 )
 
-DAY = (datetime(2026, 11, 13, tzinfo=UTC), datetime(2026, 11, 14, tzinfo=UTC))
+DAY = Window.for_day(date(2026, 11, 13))
 
 NEWS = b"""<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -110,7 +111,7 @@ def test_archive_urls_cover_every_local_day_of_the_window():
 
 def test_choice_prefers_exact_dates_over_lastmod():
     pool: dict[str, Candidate] = {}
-    list(merge_found(pool, [
+    merge_found(pool, [
         # modified on the 13th, but the feed says it was published on the 12th
         Found("https://a.example/old", "sitemap", lastmod=datetime(2026, 11, 13, 9, tzinfo=UTC)),
         Found("https://a.example/old", "feed", published_at=datetime(2026, 11, 12, 22, tzinfo=UTC)),
@@ -121,7 +122,7 @@ def test_choice_prefers_exact_dates_over_lastmod():
               published_at=datetime(2026, 11, 13, 23, tzinfo=UTC)),
         Found("https://a.example/new", "sitemap", lastmod=datetime(2026, 11, 14, 1, tzinfo=UTC)),
         Found("https://a.example/undated", "listing"),
-    ]))
+    ])
     assert len(pool) == 4
     picked = choose(pool.values(), DAY, fetch_undated=False)
     urls = {c.url: basis for c, _, basis in picked.chosen}

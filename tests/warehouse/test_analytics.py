@@ -6,18 +6,18 @@ from collections import Counter
 
 import psycopg
 
+from autonews.core import Window
 from autonews.demo import catalog
-from tests.warehouse.conftest import FAILED_DAY, LOADED_DAYS
+from tests.demo_warehouse import FAILED_DAY, LOADED_DAYS
 from warehouse.analytics import daily_stats
-from warehouse.periods import DayRange
 
 
 def test_every_source_and_day_of_the_range_with_runs_and_rejects(loaded_dsn):
-    days = DayRange(FAILED_DAY, LOADED_DAYS[-1])
+    days = Window.days(FAILED_DAY, LOADED_DAYS[-1])
     with psycopg.connect(loaded_dsn) as conn:
         rows = daily_stats(conn, days)
     by_key = {(r.day, r.source_id): r for r in rows}
-    assert len(rows) == len(list(days.days())) * len(catalog.SOURCES)
+    assert len(rows) == len(days) * len(catalog.SOURCES)
     published = Counter((a.published_utc.date(), a.source) for d in LOADED_DAYS
                         for a in catalog.published_on(d))
     for (day, source), row in by_key.items():
@@ -35,11 +35,11 @@ def test_every_source_and_day_of_the_range_with_runs_and_rejects(loaded_dsn):
 
 def test_one_source_only(loaded_dsn):
     with psycopg.connect(loaded_dsn) as conn:
-        rows = daily_stats(conn, DayRange(LOADED_DAYS[0], LOADED_DAYS[-1]), "gearbox")
+        rows = daily_stats(conn, Window.days(LOADED_DAYS[0], LOADED_DAYS[-1]), "gearbox")
     assert {r.source_id for r in rows} == {"gearbox"} and len(rows) == len(LOADED_DAYS)
     assert rows[0].as_dict()["day"] == str(LOADED_DAYS[0])
 
 
 def test_a_range_with_nothing_in_it_is_empty(loaded_dsn):
     with psycopg.connect(loaded_dsn) as conn:
-        assert daily_stats(conn, DayRange.parse("2020-01-01", "2020-01-31")) == []
+        assert daily_stats(conn, Window.parse("2020-01-01", "2020-01-31")) == []

@@ -1,40 +1,28 @@
 """`autonews stats / search / export / db prune-raw` on the loaded demo warehouse: through
-typer's runner on an app they are registered on, and through the real console script."""
+typer's runner on the app in process, and through the real console script."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import psycopg
 import pyarrow.parquet as pq
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from autonews.cli_warehouse import register
+from autonews.cli import app
 from autonews.demo import catalog
-from tests.warehouse.conftest import LOADED_DAYS
+from tests.demo_warehouse import LOADED_DAYS
+from tests.helpers import autonews
 
-AUTONEWS = Path(sys.executable).with_name("autonews")
 EXPECTED = sum(len(catalog.published_on(d)) for d in LOADED_DAYS)
 RANGE = ("--from", str(LOADED_DAYS[0]), "--to", str(LOADED_DAYS[-1]))
 
 
-def _app() -> typer.Typer:
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-    db_app = typer.Typer()
-    app.add_typer(db_app, name="db")
-    register(app, db_app)
-    return app
-
-
 def invoke(dsn: str, *args: str):
-    return CliRunner().invoke(_app(), list(args), env={"AUTONEWS_DSN": dsn, "COLUMNS": "200"})
+    return CliRunner().invoke(app, list(args), env={"AUTONEWS_DSN": dsn, "COLUMNS": "200"})
 
 
 def test_stats_prints_a_row_per_source_and_day(loaded_dsn):
@@ -121,31 +109,19 @@ def test_prune_raw_reports_what_it_dropped_and_keeps_articles(loaded_copy):
     assert left == (0,)
 
 
-def _registered() -> bool:
-    done = subprocess.run([str(AUTONEWS), "--help"], capture_output=True, text=True,
-                          timeout=120)
-    return " search " in done.stdout
-
-
+@pytest.mark.e2e
 def test_the_console_script_runs_the_commands(loaded_dsn, tmp_path):
-    if not _registered():
-        pytest.skip("autonews.cli does not call cli_warehouse.register yet")
     env = {"AUTONEWS_DSN": loaded_dsn, "AUTONEWS_HOME": str(tmp_path), "COLUMNS": "200",
            "PATH": "/usr/bin:/bin"}
-
-    def autonews(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(AUTONEWS), *args], env=env, capture_output=True, text=True,
-                              timeout=300)
-
-    stats = autonews("stats", *RANGE, "--json")
+    stats = autonews(env, "stats", *RANGE, "--json")
     assert stats.returncode == 0, stats.stderr
     assert sum(r["articles"] for r in json.loads(stats.stdout)) == EXPECTED
-    found = autonews("search", "fast-charging site", "--json")
+    found = autonews(env, "search", "fast-charging site", "--json")
     assert json.loads(found.stdout)[0]["title"] == "Waypoint Charge Opens Its 100th " \
                                                      "Fast-Charging Site"
-    exported = autonews("export", *RANGE, "--format", "jsonl")
+    exported = autonews(env, "export", *RANGE, "--format", "jsonl")
     assert len(exported.stdout.splitlines()) == EXPECTED
-    backwards = autonews("export", "--from", "2026-11-13", "--to", "2026-11-01")
+    backwards = autonews(env, "export", "--from", "2026-11-13", "--to", "2026-11-01")
     assert backwards.returncode == 2 and "backwards" in backwards.stderr
-    pruned = autonews("db", "prune-raw", "--older-than", "90d", "--dry-run")
+    pruned = autonews(env, "db", "prune-raw", "--older-than", "90d", "--dry-run")
     assert pruned.returncode == 0 and "would drop the HTML of 0 pages" in pruned.stdout

@@ -12,12 +12,12 @@ import psycopg
 import pyarrow.parquet as pq
 import pytest
 
+from autonews.core import BadInput, Window
 from autonews.demo import catalog
-from tests.warehouse.conftest import LOADED_DAYS
+from tests.demo_warehouse import LOADED_DAYS
 from warehouse.export import COLUMNS, export_articles
-from warehouse.periods import DayRange, InvalidInput
 
-ALL_DAYS = DayRange(LOADED_DAYS[0], LOADED_DAYS[-1])
+ALL_DAYS = Window.days(LOADED_DAYS[0], LOADED_DAYS[-1])
 EXPECTED = sum(len(catalog.published_on(d)) for d in LOADED_DAYS)
 
 
@@ -28,7 +28,7 @@ def _database_rows(dsn: str) -> dict[str, dict]:
         return {r[0]: dict(zip(names, r, strict=True)) for r in cursor.fetchall()}
 
 
-def _export(dsn: str, fmt: str, days: DayRange = ALL_DAYS, **kwargs) -> tuple[bytes, int]:
+def _export(dsn: str, fmt: str, days: Window = ALL_DAYS, **kwargs) -> tuple[bytes, int]:
     buffer = io.BytesIO()
     with psycopg.connect(dsn) as conn:
         count = export_articles(conn, days, fmt, buffer, **kwargs)
@@ -87,7 +87,7 @@ def test_the_export_streams_through_a_server_side_cursor(loaded_dsn):
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl", "parquet"])
 def test_an_empty_range_gives_an_empty_but_valid_file(loaded_dsn, fmt):
-    data, count = _export(loaded_dsn, fmt, DayRange(date(2020, 1, 1), date(2020, 1, 2)))
+    data, count = _export(loaded_dsn, fmt, Window.days(date(2020, 1, 1), date(2020, 1, 2)))
     assert count == 0
     if fmt == "parquet":
         assert pq.read_table(io.BytesIO(data)).num_rows == 0
@@ -98,5 +98,5 @@ def test_an_empty_range_gives_an_empty_but_valid_file(loaded_dsn, fmt):
 
 
 def test_an_unknown_format_is_refused(loaded_dsn):
-    with pytest.raises(InvalidInput, match="unknown export format 'xml'"):
+    with pytest.raises(BadInput, match="unknown export format 'xml'"):
         _export(loaded_dsn, "xml")

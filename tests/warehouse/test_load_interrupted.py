@@ -17,7 +17,7 @@ import psycopg
 import pytest
 
 from transforms import Article, url_hash
-from warehouse import loader
+from warehouse import loader, staging
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAGRAPH = ("The plant will build the new battery modules from next spring, the company said, "
@@ -34,8 +34,8 @@ def _article(n: int, edition: str = "") -> Article:
 
 def _stage(dsn: str, run_id: str, articles: list[Article]) -> None:
     with psycopg.connect(dsn) as conn:
-        loader.stage_articles(conn, run_id, "src",
-                              [loader.staged_row(run_id, "src", a, None) for a in articles])
+        staging.stage_articles(conn, run_id, "src",
+                              [staging.staged_row(run_id, "src", a, None) for a in articles])
 
 
 def _state(dsn: str) -> dict[str, object]:
@@ -101,7 +101,7 @@ def _wait_until_blocked(dsn: str, pid: int | None = None, app: str | None = None
 def _rerun_completes(dsn: str) -> None:
     with psycopg.connect(dsn) as conn:
         counts = loader.merge_staged(conn, "r2", "src")
-    assert counts.as_dict() == {"inserted": 1500, "updated": 10, "unchanged": 0}
+    assert counts.to_counts() == {"inserted": 1500, "updated": 10, "unchanged": 0}
     state = _state(dsn)
     assert len(state["articles"]) == 1550 and state["versions"] == (10,)
     assert _staged(dsn, "r2") == 0
@@ -182,5 +182,5 @@ def test_the_changed_rows_get_version_rows_in_the_same_transaction(dsn):
         versions = conn.execute("SELECT v.version, v.body = a.body, v.valid_to = "
                                 "a.last_changed_at FROM article_versions v JOIN articles a "
                                 "USING (url_hash)").fetchall()
-    assert counts.as_dict() == {"inserted": 0, "updated": 1, "unchanged": 1}
+    assert counts.to_counts() == {"inserted": 0, "updated": 1, "unchanged": 1}
     assert versions == [(1, False, True)]

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from transforms import Article
-from warehouse import loader
+from warehouse import loader, staging
 
 
 def _article(n: int, body: str = "Body text.") -> Article:
@@ -23,8 +23,8 @@ def _article(n: int, body: str = "Body text.") -> Article:
 
 def _load(dsn, articles, run_id="r1", source="src"):
     with psycopg.connect(dsn) as conn:
-        rows = [loader.staged_row(run_id, source, a, None) for a in articles]
-        loader.stage_articles(conn, run_id, source, rows)
+        rows = [staging.staged_row(run_id, source, a, None) for a in articles]
+        staging.stage_articles(conn, run_id, source, rows)
         return loader.merge_staged(conn, run_id, source)
 
 
@@ -35,9 +35,9 @@ def _snapshot(dsn):
 
 def test_loading_the_same_batch_twice_changes_nothing(dsn):
     batch = [_article(i) for i in range(50)]
-    assert _load(dsn, batch).as_dict() == {"inserted": 50, "updated": 0, "unchanged": 0}
+    assert _load(dsn, batch).to_counts() == {"inserted": 50, "updated": 0, "unchanged": 0}
     before = _snapshot(dsn)
-    assert _load(dsn, batch, run_id="r2").as_dict() == {"inserted": 0, "updated": 0,
+    assert _load(dsn, batch, run_id="r2").to_counts() == {"inserted": 0, "updated": 0,
                                                          "unchanged": 50}
     assert _snapshot(dsn) == before
     with psycopg.connect(dsn) as conn:
@@ -50,7 +50,7 @@ def test_a_changed_article_is_updated_and_its_old_version_kept(dsn):
     _load(dsn, [_article(1), _article(2)])
     changed = dataclasses.replace(_article(1), title="Story 1, corrected")
     counts = _load(dsn, [changed, _article(2)], run_id="r2")
-    assert counts.as_dict() == {"inserted": 0, "updated": 1, "unchanged": 1}
+    assert counts.to_counts() == {"inserted": 0, "updated": 1, "unchanged": 1}
     with psycopg.connect(dsn) as conn:
         title = conn.execute("SELECT title FROM articles WHERE canonical_url LIKE '%story-1'"
                              ).fetchone()
@@ -63,8 +63,8 @@ def test_a_merge_that_fails_leaves_the_table_as_before(dsn):
     _load(dsn, [_article(1)])
     before = _snapshot(dsn)
     with psycopg.connect(dsn) as conn:
-        rows = [loader.staged_row("r2", "src", _article(i, "New"), None) for i in range(1, 30)]
-        loader.stage_articles(conn, "r2", "src", rows)
+        rows = [staging.staged_row("r2", "src", _article(i, "New"), None) for i in range(1, 30)]
+        staging.stage_articles(conn, "r2", "src", rows)
         # sabotage one staged row so the single INSERT ... ON CONFLICT fails midway
         conn.execute("ALTER TABLE staged_articles ALTER COLUMN title DROP NOT NULL")
         conn.execute("UPDATE staged_articles SET title = NULL WHERE url_hash = "
@@ -75,3 +75,25 @@ def test_a_merge_that_fails_leaves_the_table_as_before(dsn):
     assert _snapshot(dsn) == before
     with psycopg.connect(dsn) as conn:
         assert conn.execute("SELECT count(*) FROM article_versions").fetchone() == (0,)
+
+
+def test_the_cleaners_verdict_is_stored_and_follows_a_reclean_without_a_version(dsn):
+    from autonews.core import PageKind
+
+    first = dataclasses.replace(_article(1), page_kind=PageKind.LIVEBLOG,
+                                extraction_confidence=0.4,
+                                confidence_reasons=("short_text",), credit="dpa",
+                                rules_version="2.0.0/g-a/generic-1.b/s-c")
+    _load(dsn, [first])
+    surer = dataclasses.replace(first, extraction_confidence=0.9, confidence_reasons=(),
+                                rules_version="2.0.0/g-a/generic-1.b/s-d")
+    counts = _load(dsn, [surer], run_id="r2")
+    assert counts.to_counts() == {"inserted": 0, "updated": 0, "unchanged": 1}
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("SELECT page_kind, extraction_confidence, confidence_reasons, "
+                           "credit, rules_version, run_id FROM articles").fetchone()
+        versions = conn.execute("SELECT count(*) FROM article_versions").fetchone()
+    # the same article to a reader: no version, its run unchanged; the verdict is today's
+    assert row == ("liveblog", pytest.approx(0.9), [], "dpa", "2.0.0/g-a/generic-1.b/s-d",
+                   "r1")
+    assert versions == (0,)

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.conftest import _with_db
+from tests.helpers import with_db
 from warehouse.schema import migrate
 from warehouse.search import index_pending, search_articles
 
@@ -52,7 +52,7 @@ def test_bodies_are_lz4_compressed_where_the_server_supports_it(local_pg):
             pytest.skip("this PostgreSQL is built without lz4")
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        with psycopg.connect(_with_db(local_pg, name)) as conn:
+        with psycopg.connect(with_db(local_pg, name)) as conn:
             migrate(conn)
             methods = dict(conn.execute(
                 "SELECT attrelid::regclass::text, attcompression FROM pg_attribute "

@@ -7,7 +7,8 @@ from datetime import timedelta
 import psycopg
 import pytest
 
-from warehouse.retention import prune_raw
+from autonews.core import BadInput
+from warehouse.retention import parse_age, prune_raw
 
 OLD_RUN = "fixture-2026-11-11"
 
@@ -55,3 +56,23 @@ def test_prune_clears_only_old_html_and_keeps_every_row_and_article(loaded_copy)
 def test_a_non_positive_age_is_refused(loaded_dsn):
     with psycopg.connect(loaded_dsn) as conn, pytest.raises(ValueError):
         prune_raw(conn, timedelta(0))
+
+
+@pytest.mark.parametrize(("text", "age"), [
+    ("90d", timedelta(days=90)), ("12w", timedelta(weeks=12)), (" 7D ", timedelta(days=7)),
+    ("1d", timedelta(days=1)), ("365d", timedelta(days=365)),
+])
+def test_ages_in_days_or_weeks(text, age):
+    assert parse_age(text) == age
+
+
+@pytest.mark.parametrize("text", ["", "90", "abc", "90m", "-5d", "1.5d", "d90", "90 days",
+                                  "12w3d", "999999d"])
+def test_garbage_ages_are_refused(text):
+    with pytest.raises(BadInput, match="is not an age: use a number of days or weeks"):
+        parse_age(text)
+
+
+def test_an_age_below_one_day_is_refused():
+    with pytest.raises(BadInput, match="too recent"):
+        parse_age("0d")

@@ -10,9 +10,9 @@ import psycopg
 import pytest
 
 from autonews.demo import catalog
-from tests.warehouse.conftest import LOADED_DAYS
+from tests.demo_warehouse import LOADED_DAYS
 from transforms import Article
-from warehouse import loader
+from warehouse import loader, staging
 from warehouse.search import index_pending, search_articles
 
 
@@ -91,8 +91,8 @@ def test_a_changed_article_is_found_by_its_new_words_before_and_after_indexing(l
     with psycopg.connect(loaded_copy) as conn:
         article, raw_id = _stored_article(conn, path)
         changed = dataclasses.replace(article, body="A zeppelin now carries the recalled cars.")
-        loader.stage_articles(conn, "r-change", "gearbox",
-                              [loader.staged_row("r-change", "gearbox", changed, raw_id)])
+        staging.stage_articles(conn, "r-change", "gearbox",
+                              [staging.staged_row("r-change", "gearbox", changed, raw_id)])
         counts = loader.merge_staged(conn, "r-change", "gearbox", index_search=False)
         vector = conn.execute("SELECT search_vector FROM articles WHERE canonical_url LIKE %s",
                               (f"%{path}",)).fetchone()
@@ -115,8 +115,8 @@ def test_each_language_is_searched_with_its_own_stemming(dsn):
                                   title="Maker recalls vehicles",
                                   body="The vehicles need new brakes.")
     with psycopg.connect(dsn) as conn:
-        rows = [loader.staged_row("r1", "src", a, None) for a in (german, english)]
-        loader.stage_articles(conn, "r1", "src", rows)
+        rows = [staging.staged_row("r1", "src", a, None) for a in (german, english)]
+        staging.stage_articles(conn, "r1", "src", rows)
         loader.merge_staged(conn, "r1", "src")
         configs = conn.execute(
             "SELECT search_config('de'), search_config('en-GB'), search_config('pt_BR'), "

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import psycopg
 
 from autonews.demo import catalog
-from tests.warehouse.conftest import FAILED_DAY, LOADED_DAYS
+from tests.demo_warehouse import FAILED_DAY, LOADED_DAYS
 from transforms.text import count_words
 
 AS_OF = datetime(2026, 11, 14, tzinfo=UTC)  # the 14 days before: 2026-10-31..11-13

@@ -1,0 +1,98 @@
+"""`Settings`: every environment variable autonews reads, read in one place, once per
+process entry (a CLI command, a DAG task, a crawl subprocess) and passed down."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from autonews.core.errors import BadInput
+
+DSN_ENV = "AUTONEWS_DSN"
+HOME_ENV = "AUTONEWS_HOME"
+SOURCES_ENV = "AUTONEWS_SOURCES"
+DEMO_URL_ENV = "AUTONEWS_DEMO_URL"
+DEMO_PORT_ENV = "AUTONEWS_DEMO_PORT"
+QUALITY_ENV = "AUTONEWS_QUALITY"
+CONTACT_ENV = "AUTONEWS_CONTACT_URL"
+CRAWL_LOG_LEVEL_ENV = "AUTONEWS_CRAWL_LOG_LEVEL"
+REPORTS_ENV = "AUTONEWS_REPORTS"
+
+DEFAULT_CONTACT_URL = "https://github.com/autonews/autonews"
+DEFAULT_DEMO_PORT = 8765
+
+
+def _default_home() -> Path:
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, containers)
+        warnings.simplefilter("ignore")
+        import platformdirs
+
+        return Path(platformdirs.user_data_dir("autonews")).resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the environment configures. `None` means "not set": the embedded warehouse for
+    `dsn`, the shipped `config/` files for the paths."""
+
+    dsn: str | None = None
+    home: Path | None = None
+    sources_file: Path | None = None
+    demo_url: str | None = None
+    demo_port: int = DEFAULT_DEMO_PORT
+    quality_file: Path | None = None
+    contact_url: str = DEFAULT_CONTACT_URL
+    crawl_log_level: str = "INFO"
+    reports_dir: Path | None = None  # where report pages go (else <data_home>/reports)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings of `environ` (default: this process's environment)."""
+        env = os.environ if environ is None else environ
+
+        def text(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        port_text = text(DEMO_PORT_ENV)
+        try:
+            port = int(port_text) if port_text else DEFAULT_DEMO_PORT
+            if not 0 <= port <= 65535:
+                raise ValueError(port)
+        except ValueError as exc:
+            raise BadInput(f"{DEMO_PORT_ENV}={port_text!r} is not a port number (0-65535)"
+                           ) from exc
+        level = (text(CRAWL_LOG_LEVEL_ENV) or "INFO").upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise BadInput(f"{CRAWL_LOG_LEVEL_ENV}={level!r} is not a log level "
+                           "(DEBUG, INFO, WARNING, ERROR, CRITICAL)")
+        home = text(HOME_ENV)
+        sources = text(SOURCES_ENV)
+        quality = text(QUALITY_ENV)
+        demo_url = text(DEMO_URL_ENV)
+        reports = text(REPORTS_ENV)
+        return cls(
+            dsn=text(DSN_ENV),
+            home=Path(home).expanduser().resolve() if home else None,
+            sources_file=Path(sources).expanduser() if sources else None,
+            demo_url=demo_url.rstrip("/") if demo_url else None,
+            demo_port=port,
+            quality_file=Path(quality).expanduser() if quality else None,
+            contact_url=text(CONTACT_ENV) or DEFAULT_CONTACT_URL,
+            crawl_log_level=level,
+            reports_dir=Path(reports).expanduser() if reports else None,
+        )
+
+    @property
+    def data_home(self) -> Path:
+        """Directory of the embedded database, crawl logs and reports (`AUTONEWS_HOME`)."""
+        return self.home or _default_home()
+
+    @property
+    def reports_folder(self) -> Path:
+        """Where daily report pages go: `AUTONEWS_REPORTS`, else `<data_home>/reports`."""
+        return self.reports_dir or self.data_home / "reports"

@@ -1,0 +1,106 @@
+"""Names the pipeline's stages, statuses, triggers, fetch outcomes and reject reasons use,
+in code, in `pipeline_runs`, in `raw_pages` and in `rejected_pages` alike."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Stage(StrEnum):
+    """A step of a run, in pipeline order: crawl to load for each source, then enrich for
+    the run's window (every source at once: its `pipeline_runs.source_id` is `*`)."""
+
+    CRAWL = "crawl"
+    CLEAN = "clean"
+    GATE = "gate"
+    LOAD = "load"
+    ENRICH = "enrich"
+
+
+# The stages of one source's day, in order (enrich follows them for the whole run).
+STAGES: tuple[Stage, ...] = (Stage.CRAWL, Stage.CLEAN, Stage.GATE, Stage.LOAD)
+
+
+class Status(StrEnum):
+    """Where a stage stands in `pipeline_runs`."""
+
+    RUNNING = "running"
+    SUCCESS = "success"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class Trigger(StrEnum):
+    """What started a run (`pipeline_runs.trigger`)."""
+
+    CLI = "cli"
+    AIRFLOW = "airflow"
+    BACKFILL = "backfill"
+    RECLEAN = "reclean"
+
+
+class FetchKind(StrEnum):
+    """What a fetched URL was for (`raw_pages.kind`)."""
+
+    ARTICLE = "article"
+    SITEMAP = "sitemap"
+    NEWS_SITEMAP = "news_sitemap"
+    FEED = "feed"
+    ARCHIVE = "archive"
+    LISTING = "listing"
+
+
+class Outcome(StrEnum):
+    """What happened to a URL the crawler touched (`raw_pages.outcome`)."""
+
+    FETCHED = "fetched"
+    NOT_MODIFIED = "not_modified"
+    UNCHANGED = "unchanged"  # not requested: the sitemap lastmod is older than our copy
+    ROBOTS = "robots_disallowed"
+    HTTP_4XX = "http_4xx"
+    HTTP_5XX = "http_5xx"
+    TIMEOUT = "timeout"
+    TOO_LARGE = "too_large"
+    NOT_HTML = "not_html"
+    OFFSITE_REDIRECT = "offsite_redirect"
+    OFFSITE = "offsite"
+    PRIVATE_ADDRESS = "private_address"
+    REDIRECT_LOOP = "redirect_loop"
+    DNS_ERROR = "dns_error"
+    CONNECTION_ERROR = "connection_error"
+    DATA_LOSS = "truncated"
+    OVER_CAP = "over_cap"
+    BAD_DOCUMENT = "bad_document"  # a sitemap or feed that does not parse
+    ERROR = "error"
+
+
+FAILED_OUTCOMES: frozenset[Outcome] = frozenset({
+    Outcome.HTTP_4XX, Outcome.HTTP_5XX, Outcome.TIMEOUT, Outcome.TOO_LARGE, Outcome.NOT_HTML,
+    Outcome.OFFSITE_REDIRECT, Outcome.OFFSITE, Outcome.PRIVATE_ADDRESS, Outcome.REDIRECT_LOOP,
+    Outcome.DNS_ERROR, Outcome.CONNECTION_ERROR, Outcome.DATA_LOSS, Outcome.BAD_DOCUMENT,
+    Outcome.ERROR,
+})
+
+
+class RejectReason(StrEnum):
+    """Why a fetched page is not loaded as an article (`rejected_pages.reason`)."""
+
+    NOT_HTML = "not_html"
+    EMPTY = "empty"
+    TOO_SHORT = "too_short"
+    GALLERY = "gallery"
+    VIDEO = "video"
+    INDEX = "index"
+    UNPARSABLE = "unparsable"
+
+
+class PageKind(StrEnum):
+    """What a kept page looked like (`articles.page_kind`): analysts filter on it, the
+    quality gate counts it."""
+
+    ARTICLE = "article"
+    LIVEBLOG = "liveblog"
+    GALLERY = "gallery"
+    VIDEO = "video"
+    LISTING = "listing"
+    UNKNOWN = "unknown"

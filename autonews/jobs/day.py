@@ -1,0 +1,98 @@
+"""A source's whole run (crawl -> clean -> gate -> load), a reclean, and what every run
+needs first: a migrated warehouse and a run id."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+
+import psycopg
+
+from autonews.core.errors import AutonewsError, WarehouseError
+from autonews.core.results import RecleanResult, SourceSummary
+from autonews.core.secrets import mask_secrets
+from autonews.core.settings import Settings
+from autonews.core.source import Source
+from autonews.core.vocabulary import STAGES, Stage, Status, Trigger
+from autonews.core.window import Window
+from autonews.jobs.clean import clean_source
+from autonews.jobs.crawl import ProgressFn, crawl_source
+from autonews.jobs.gate import gate_source
+from autonews.jobs.load import load_source
+from autonews.jobs.stage import skip_stage
+from warehouse.connection import connect
+from warehouse.schema import migrate
+
+log = logging.getLogger(__name__)
+
+
+def new_run_id(trigger: str = Trigger.CLI) -> str:
+    """A unique id for a run started outside Airflow: `<trigger>-<UTC time>-<random>`."""
+    return f"{trigger}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def prepare_warehouse(dsn: str) -> list[str]:
+    """Apply pending migrations; returns the names applied."""
+    with connect(dsn) as conn:
+        return [f"{m.version:04d}_{m.name}" for m in migrate(conn)]
+
+
+def run_source(dsn: str, source: Source, window: Window, run_id: str, *,
+               trigger: str = Trigger.CLI, on_progress: ProgressFn | None = None,
+               settings: Settings | None = None) -> SourceSummary:
+    """crawl -> clean -> gate -> load for one source; a failed stage skips the later ones
+    (recorded as skipped) and the summary says which stage failed and why."""
+    settings = settings or Settings.from_env()
+    summary = SourceSummary(source.id)
+    stage = Stage.CRAWL
+    try:
+        summary.crawl = crawl_source(dsn, source, window, run_id, trigger=trigger,
+                                     on_progress=on_progress, settings=settings)
+        summary.stages[stage] = Status.SUCCESS
+        stage = Stage.CLEAN
+        summary.clean = clean_source(dsn, source, window, run_id, trigger=trigger)
+        summary.stages[stage] = Status.SUCCESS
+        stage = Stage.GATE
+        summary.gate = gate_source(dsn, source.id, window, run_id, trigger=trigger,
+                                   settings=settings)
+        summary.stages[stage] = Status.SUCCESS
+        stage = Stage.LOAD
+        summary.load = load_source(dsn, source.id, window, run_id, trigger=trigger)
+        summary.stages[stage] = Status.SUCCESS
+    except WarehouseError:
+        raise  # the warehouse is gone for every source: the run's problem, not this one's
+    except (AutonewsError, psycopg.Error, OSError) as exc:
+        summary.stages[stage] = Status.FAILED
+        summary.error = f"{stage.value}: {mask_secrets(str(exc))}"
+        for later in STAGES[STAGES.index(stage) + 1:]:
+            try:
+                skip_stage(dsn, source.id, window, run_id, later, f"{stage.value} failed",
+                           trigger)
+                summary.stages[later] = Status.SKIPPED
+            except (AutonewsError, psycopg.Error) as record_error:
+                log.error("could not record %s/%s as skipped: %s", source.id, later,
+                          mask_secrets(str(record_error)))
+                summary.error += f"; {later.value} not recorded as skipped ({record_error})"
+    return summary
+
+
+def rules_changed(dsn: str, source: Source, window: Window) -> bool:
+    """Whether anything of `source` in `window` was cleaned by other rules than today's
+    (an article with another rules version, a reject by another extractor version)."""
+    from autonews.sources import rules_version
+    from transforms import EXTRACTOR_VERSION
+    from warehouse.analytics import cleaned_with
+
+    with connect(dsn) as conn:
+        rules, rejects = cleaned_with(conn, source.id, window)
+    return bool(rules - {rules_version(source)} or rejects - {EXTRACTOR_VERSION})
+
+
+def reclean_source(dsn: str, source: Source, window: Window, run_id: str, *,
+                   trigger: str = Trigger.RECLEAN) -> RecleanResult:
+    """Re-extract the stored raw pages of `window` with the current cleaner and reload them,
+    without crawling: how an improved cleaner reaches the whole history."""
+    clean = clean_source(dsn, source, window, run_id, trigger=trigger)
+    load = load_source(dsn, source.id, window, run_id, trigger=trigger)
+    return RecleanResult(source.id, clean, load)

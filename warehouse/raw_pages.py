@@ -1,0 +1,130 @@
+"""`raw_pages`: every URL a crawl touched (its outcome, headers and HTML), written by the
+crawl as it goes and read back for conditional requests and by the clean stage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from autonews.core.vocabulary import FetchKind, Outcome, RejectReason
+from autonews.core.window import Window
+from warehouse.connection import connect
+
+RAW_COLUMNS = ("run_id", "source_id", "url", "url_hash", "kind", "outcome", "http_status",
+               "fetched_at", "final_url", "content_type", "etag", "last_modified", "body",
+               "body_bytes", "content_hash", "listed_at", "discovered_via", "error",
+               "elapsed_ms")
+_INSERT = "INSERT INTO raw_pages ({}) VALUES ({})".format(  # noqa: S608 - constant columns
+    ", ".join(RAW_COLUMNS), ", ".join(["%s"] * len(RAW_COLUMNS)))
+
+# A stored copy the cleaner found empty may be a broken template, not the page: fetch it
+# again in full instead of trusting it through a conditional request.
+SUSPECT_REJECTS = (RejectReason.EMPTY, RejectReason.UNPARSABLE)
+
+
+@dataclass(frozen=True)
+class PreviousFetch:
+    """The latest stored copy of a URL: what a conditional request needs."""
+
+    fetched_at: datetime
+    etag: str | None
+    last_modified: str | None
+
+
+def previous_fetches(conn: psycopg.Connection[Any], source_id: str,
+                     url_hashes: Sequence[str]) -> dict[str, PreviousFetch]:
+    """Latest stored copy (a fetch with a body) of each URL, for conditional GETs; URLs whose
+    latest copy was rejected as empty are left out so they are fetched again."""
+    if not url_hashes:
+        return {}
+    with conn.transaction():
+        rows = conn.execute(
+            """SELECT url_hash, fetched_at, etag, last_modified FROM (
+                   SELECT DISTINCT ON (r.url_hash) r.url_hash, r.fetched_at, r.etag,
+                          r.last_modified, rp.reason
+                     FROM raw_pages r
+                     LEFT JOIN rejected_pages rp ON rp.raw_page_id = r.raw_page_id
+                    WHERE r.source_id = %s AND r.url_hash = ANY(%s) AND r.kind = %s
+                      AND r.outcome = %s AND r.body IS NOT NULL
+                    ORDER BY r.url_hash, r.fetched_at DESC) latest
+                WHERE reason IS NULL OR reason <> ALL(%s)""",
+            (source_id, list(url_hashes), FetchKind.ARTICLE, Outcome.FETCHED,
+             [r.value for r in SUSPECT_REJECTS]),
+        ).fetchall()
+    return {h: PreviousFetch(f, e, m) for h, f, e, m in rows}
+
+
+class RawPageStore:
+    """Buffered writer of `raw_pages` rows; `flush()` commits what is buffered."""
+
+    def __init__(self, dsn: str, batch_size: int = 10) -> None:
+        self.conn = connect(dsn)
+        self.batch_size = batch_size
+        self.buffer: list[tuple[Any, ...]] = []
+        self.written = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.buffer.append(tuple(row.get(c) for c in RAW_COLUMNS))
+        if len(self.buffer) >= self.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        with self.conn.transaction(), self.conn.cursor() as cur:
+            cur.executemany(_INSERT, self.buffer)
+        self.written += len(self.buffer)
+        self.buffer.clear()
+
+    def previous_fetches(self, source_id: str, url_hashes: Sequence[str]
+                         ) -> dict[str, PreviousFetch]:
+        return previous_fetches(self.conn, source_id, url_hashes)
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.conn.close()
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """The latest stored copy of a page the clean stage must read."""
+
+    raw_page_id: int
+    url: str
+    final_url: str | None
+    body: bytes
+    content_type: str | None
+    listed_at: datetime | None
+    discovered_via: str | None
+
+
+_PAGES_TO_CLEAN = """
+WITH touched AS (
+    SELECT DISTINCT url_hash FROM raw_pages
+     WHERE source_id = %(source)s AND kind = 'article'
+       AND ((listed_at >= %(start)s AND listed_at < %(end)s) OR run_id = %(run)s))
+SELECT DISTINCT ON (r.url_hash)
+       r.raw_page_id, r.url, r.final_url, r.body, r.content_type, r.listed_at,
+       r.discovered_via
+  FROM raw_pages r JOIN touched t USING (url_hash)
+ WHERE r.source_id = %(source)s AND r.kind = 'article' AND r.outcome = 'fetched'
+   AND r.body IS NOT NULL
+ ORDER BY r.url_hash, r.fetched_at DESC
+"""
+
+
+def pages_to_clean(conn: psycopg.Connection[Any], source_id: str, window: Window,
+                   run_id: str) -> Iterator[StoredPage]:
+    """The latest stored copy of every article page listed in `window` or touched by
+    `run_id` (a rerun reaches pages its crawl only confirmed as not modified)."""
+    with conn.transaction():
+        rows = conn.execute(_PAGES_TO_CLEAN, {"source": source_id, "start": window.start,
+                                              "end": window.end, "run": run_id}).fetchall()
+    for raw_page_id, url, final_url, body, content_type, listed_at, via in rows:
+        yield StoredPage(raw_page_id, url, final_url, bytes(body), content_type, listed_at, via)
