@@ -191,6 +191,9 @@ def reclean(
     source: str | None = typer.Option(None, "--source", help="Only this source id."),
     sources_file: Path | None = typer.Option(None, "--sources", help="Sources TOML file."),
     demo: bool = typer.Option(False, "--demo", help="Use the demo site's sources."),
+    changed_rules: bool = typer.Option(False, "--changed-rules", help="Only the sources "
+                                       "whose pages in the range were cleaned by other rules "
+                                       "than today's (rules_version)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Re-extract stored pages of a range with the current cleaner and reload (no crawl)."""
@@ -203,6 +206,12 @@ def reclean(
         sources = configured(settings, sources_file, source)
     dsn = warehouse_dsn(settings)
     run_id = jobs.new_run_id(Trigger.RECLEAN)
+    if changed_rules:
+        unchanged = [s.id for s in sources if not jobs.rules_changed(dsn, s, window)]
+        if unchanged:
+            err.print(f"rules unchanged since the last clean, skipped: {', '.join(unchanged)}",
+                      highlight=False, markup=False)
+        sources = [s for s in sources if s.id not in unchanged]
     rows = [jobs.reclean_source(dsn, src, window, run_id).row() for src in sources]
     enriched, enrich_error = enrich_loaded(dsn, window, run_id, Trigger.RECLEAN, source)
     if as_json:

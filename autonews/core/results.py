@@ -72,6 +72,9 @@ class ArchiveImportResult(CrawlResult):
 
 
 REJECTED_PREFIX = "rejected_"
+# Below this extraction confidence an article counts as doubtful (the gate's share, the
+# analysts' filter, the partial index of migration 0006).
+LOW_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -86,6 +89,14 @@ class CleanResult:
     date_mismatch: int = 0  # the page's own date is outside the window discovery chose
     duplicates: int = 0  # another URL of an article already staged (same canonical URL)
     duplicate_content: int = 0  # the same title and body under another canonical URL
+    page_kinds: dict[str, int] = field(default_factory=dict)  # staged articles per kind
+    low_confidence: int = 0  # staged articles below LOW_CONFIDENCE
+
+    def kept(self, page_kind: str, confidence: float) -> None:
+        """Count one staged article's page kind and confidence."""
+        self.page_kinds[page_kind] = self.page_kinds.get(page_kind, 0) + 1
+        if confidence < LOW_CONFIDENCE:
+            self.low_confidence += 1
 
     def reject(self, reason: str) -> None:
         self.rejected += 1
@@ -100,7 +111,9 @@ class CleanResult:
                                   "undated_pages": self.undated_pages,
                                   "date_mismatch": self.date_mismatch,
                                   "duplicates": self.duplicates,
-                                  "duplicate_content": self.duplicate_content}
+                                  "duplicate_content": self.duplicate_content,
+                                  "page_kinds": dict(self.page_kinds),
+                                  "low_confidence": self.low_confidence}
         for reason, number in sorted(self.rejected_by_reason.items()):
             counts[REJECTED_PREFIX + reason] = number
         return counts
@@ -114,7 +127,9 @@ class CleanResult:
                    undated_pages=_int(counts, "undated_pages"),
                    date_mismatch=_int(counts, "date_mismatch"),
                    duplicates=_int(counts, "duplicates"),
-                   duplicate_content=_int(counts, "duplicate_content"))
+                   duplicate_content=_int(counts, "duplicate_content"),
+                   page_kinds=_tally(counts.get("page_kinds")),
+                   low_confidence=_int(counts, "low_confidence"))
 
 
 @dataclass(frozen=True)

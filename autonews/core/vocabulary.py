@@ -96,6 +96,18 @@ class RejectReason(StrEnum):
     UNPARSABLE = "unparsable"
 
 
+class PageKind(StrEnum):
+    """What a kept page looked like (`articles.page_kind`): analysts filter on it, the
+    quality gate counts it."""
+
+    ARTICLE = "article"
+    LIVEBLOG = "liveblog"
+    GALLERY = "gallery"
+    VIDEO = "video"
+    LISTING = "listing"
+    UNKNOWN = "unknown"
+
+
 class ArchiveKind(StrEnum):
     """Which kind of web archive an imported page came from (`raw_page_archives.archive`)."""
 

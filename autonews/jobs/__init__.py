@@ -7,6 +7,7 @@ from autonews.jobs.day import (
     new_run_id,
     prepare_warehouse,
     reclean_source,
+    rules_changed,
     run_source,
     run_stages,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "new_run_id",
     "prepare_warehouse",
     "reclean_source",
+    "rules_changed",
     "run_source",
     "run_stages",
     "skip_stage",
