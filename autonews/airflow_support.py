@@ -8,6 +8,7 @@ import json
 import logging
 import urllib.request
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from autonews.core.secrets import mask_secrets
@@ -18,6 +19,7 @@ log = logging.getLogger(__name__)
 
 WAREHOUSE_CONN_ID = "autonews_warehouse"
 ALERTS_CONN_ID = "autonews_alerts"
+REPORTS_VARIABLE = "autonews_reports_dir"
 
 
 def run_day(context: Any) -> date:
@@ -77,6 +79,23 @@ def warehouse_dsn(settings: Settings) -> str:
         raise RuntimeError(f"no warehouse: define the Airflow connection {WAREHOUSE_CONN_ID} "
                            f"(e.g. AIRFLOW_CONN_{WAREHOUSE_CONN_ID.upper()}) or set {DSN_ENV}")
     return dsn
+
+
+def reports_dir(settings: Settings | None = None) -> Path:
+    """Folder of the daily report pages: the Airflow Variable `autonews_reports_dir`, else
+    `AUTONEWS_REPORTS`, else `$AUTONEWS_HOME/reports`."""
+    try:
+        from airflow.sdk import Variable
+
+        configured = Variable.get(REPORTS_VARIABLE, default=None)
+    except ImportError:
+        configured = None
+    except Exception as exc:  # noqa: BLE001 - outside a task Airflow raises its own types
+        log.info("no Airflow Variable %s (%s)", REPORTS_VARIABLE, type(exc).__name__)
+        configured = None
+    if configured:
+        return Path(str(configured)).expanduser()
+    return (settings or Settings.from_env()).reports_folder
 
 
 def alert_webhook() -> tuple[str, dict[str, str]] | None:

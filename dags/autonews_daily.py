@@ -11,7 +11,9 @@ Configuration (never in this file): the warehouse is the Airflow connection
 `autonews_warehouse`; sources come from `AUTONEWS_SOURCES` (default config/sources.toml),
 quality thresholds from config/quality.toml; failures are posted to the `autonews_alerts`
 connection's URL when it exists. Crawls run in the pool `autonews_crawl`, and a crawl holds
-its site's lock in the warehouse, so one site is never crawled twice at once.
+its site's lock in the warehouse, so one site is never crawled twice at once. The report task
+writes the run's HTML page into the Airflow Variable `autonews_reports_dir`, else
+`AUTONEWS_REPORTS`, else `$AUTONEWS_HOME/reports/`, and logs its path.
 """
 
 from __future__ import annotations
@@ -116,16 +118,26 @@ def autonews_daily() -> None:
         loaded = load(source_id)
         crawled >> cleaned >> gated >> loaded
 
-    @task(trigger_rule="all_done", retries=0, execution_timeout=timedelta(minutes=5))
-    def report() -> list[dict[str, Any]]:
-        """Write the run's summary; fail the run if any source failed."""
-        from autonews.reports import report_run
+    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=30))
+    def enrich() -> dict[str, Any]:
+        """Entities, topics and stories of the day's articles (whatever loaded)."""
+        from autonews.jobs import enrich_window
 
         _, dsn, window, run_id = _scope()
-        return [summary.row() for summary in report_run(dsn, run_id, window)]
+        return enrich_window(dsn, window, run_id, trigger="airflow").to_counts()
+
+    @task(trigger_rule="all_done", retries=0, execution_timeout=timedelta(minutes=5))
+    def report() -> list[dict[str, Any]]:
+        """Write the run's summary and its report page; fail the run if any source failed."""
+        from autonews.airflow_support import reports_dir
+        from autonews.report_page import report_run_with_page
+
+        settings, dsn, window, run_id = _scope()
+        return [summary.row() for summary in report_run_with_page(
+            dsn, run_id, window.first_day, folder=reports_dir(settings), settings=settings)]
 
     sources = plan()
-    per_source.expand(source_id=sources) >> report()
+    per_source.expand(source_id=sources) >> enrich() >> report()
 
 
 autonews_daily()

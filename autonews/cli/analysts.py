@@ -4,22 +4,17 @@
 from __future__ import annotations
 
 import json
-import os
-import stat
-import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any
 
+import psycopg
 import typer
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from autonews.cli.common import err, out, warehouse
+from autonews.cli.common import destination, err, out, warehouse
 from autonews.core.errors import BadInput
 from autonews.core.settings import Settings
 from autonews.core.window import Window
@@ -71,6 +66,10 @@ def search(
     first: str | None = typer.Option(None, "--from", help="Published on or after this UTC "
                                      "day, YYYY-MM-DD."),
     last: str | None = typer.Option(None, "--to", help="Published on or before this UTC day."),
+    entity: str | None = typer.Option(None, "--entity", help="Only articles mentioning this "
+                                      "entity (id, name or alias: Stellantis, jeep_compass)."),
+    topic: str | None = typer.Option(None, "--topic", help="Only articles about this topic "
+                                     "id (recalls_safety, trade_tariffs...)."),
     as_json: bool = typer.Option(False, "--json", help="Print the hits as JSON."),
 ) -> None:
     """Full-text search of the articles, best match first, with snippets."""
@@ -91,9 +90,14 @@ def search(
         since = Window.parse(first, first).start if first else None
         until = Window.parse(last, last).end if last else None
     with warehouse(Settings.from_env()) as conn:
+        entity_id = _entity_id(conn, entity) if entity else None
+        if topic and not _topic_exists(conn, topic):
+            raise BadInput(f"--topic '{topic}' is not a topic id (see config/topics.toml; "
+                           "run `autonews enrich` first)")
         try:
             hits = search_articles(conn, query, limit=limit, source_id=source,
-                                   published_from=since, published_to=until)
+                                   published_from=since, published_to=until,
+                                   entity_id=entity_id, topic_id=topic)
         except SearchRefused as exc:
             raise BadInput(str(exc)) from exc
     if as_json:
@@ -112,36 +116,20 @@ def search(
         out.print(f"   {snippet}", highlight=False)
 
 
-@contextmanager
-def _destination(output: Path | None) -> Iterator[BinaryIO]:
-    """Standard output, or `output` written through a temporary file renamed at the end
-    (a failed export leaves no half-written file). Only a regular file (new or existing)
-    is replaced: a device, a FIFO, a folder or a link is refused."""
-    if output is None:
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-        return
-    if output.is_symlink() or (output.exists() and not stat.S_ISREG(output.stat().st_mode)):
-        raise BadInput(f"--output {output}: not a regular file (a folder, a device, a FIFO "
-                       "or a link is never replaced)")
-    folder = output.resolve().parent
-    if not folder.is_dir():
-        raise BadInput(f"--output {output}: the folder {folder} does not exist")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
-    except OSError as exc:
-        raise BadInput(f"--output {output}: cannot write in {folder} "
-                       f"({exc.strerror or exc})") from exc
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            yield stream
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 is not what a user expects
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+def _topic_exists(conn: psycopg.Connection[Any], topic_id: str) -> bool:
+    from warehouse.enrichment_reports import topic_exists
+
+    return topic_exists(conn, topic_id)
+
+
+def _entity_id(conn: psycopg.Connection[Any], text: str) -> str:
+    from warehouse.enrichment_reports import find_entity
+
+    ref = find_entity(conn, text)
+    if ref is None:
+        raise BadInput(f"--entity '{text}' is not an entity id, name or alias (run "
+                       "`autonews enrich` first)")
+    return ref.entity_id
 
 
 def export(
@@ -175,7 +163,7 @@ def export(
             done += rows
             progress.update(task, description=f"exporting: {done:,} articles")
 
-        with _destination(output) as stream:
+        with destination(output) as stream:
             count = export_articles(conn, days, fmt, stream, source_id=source,
                                     on_batch=advance)
     where = str(output) if output else "standard output"

@@ -15,11 +15,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from autonews import jobs, quality
+from autonews import jobs
+from autonews.cli.archives import backfill_ccnews
 from autonews.cli.common import (
+    check_quality_config,
     configured,
+    enrich_loaded,
     err,
     out,
+    print_enrich,
     setup_logging,
     sources_for,
     summary_table,
@@ -74,12 +78,6 @@ def _progress(as_json: bool) -> Progress:
                     TimeElapsedColumn(), console=err, transient=as_json)
 
 
-def _check_quality_config(settings: Settings, sources: list[Source]) -> None:
-    """A bad quality file is found before any fetch, not after the crawl."""
-    for source in sources:
-        quality.load_thresholds(source.id, settings.quality_file)
-
-
 def run(
     day: str | None = typer.Option(None, "--date", help="UTC publication day, YYYY-MM-DD "
                                    "(default: yesterday; with --demo, the demo's latest day)"),
@@ -113,7 +111,7 @@ def run(
         the_day = today_utc() - timedelta(days=1)
     window = Window.for_day(the_day)
     with sources_for(settings, demo, sources_file, source, demo_port) as sources:
-        _check_quality_config(settings, sources)
+        check_quality_config(settings, sources)
         check_logs_writable(settings)
         dsn = warehouse_dsn(settings)
         run_id = jobs.new_run_id(Trigger.CLI)
@@ -132,15 +130,19 @@ def run(
             done = run_isolated([Task(window, s) for s in sources], one,
                                 parallel or min(4, len(sources)))
         results = [done[(window.first_day, s.id)] for s in sources]
+        enriched, enrich_error = (None, "enrich: not run, the run was stopped") \
+            if stopped.signal else enrich_loaded(dsn, window, run_id, Trigger.CLI, source)
     if as_json:
         out.print_json(json.dumps({"run_id": run_id, "day": str(the_day),
-                                   "sources": [r.row() for r in results]}))
+                                   "sources": [r.row() for r in results],
+                                   "enrich": enriched, "enrich_error": enrich_error}))
     else:
         out.print(summary_table(f"autonews run {run_id} — publication day {the_day} (UTC)",
                                 [(r.source_id, r) for r in results]))
+        print_enrich(enriched, enrich_error)
     if stopped.signal:
         raise typer.Exit(128 + stopped.signal)
-    if not all(r.ok for r in results):
+    if not all(r.ok for r in results) or enrich_error:
         raise typer.Exit(1)
 
 
@@ -166,14 +168,30 @@ def backfill(
                              f"{CONFIRM_DAYS} days without asking."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
+    ccnews: bool = typer.Option(False, "--ccnews", help="Import the days from Common "
+                                "Crawl's news archive instead of crawling (resumable)."),
+    lag_days: int | None = typer.Option(None, "--lag-days", min=0, max=60,
+                                        help="With --ccnews: days between publication and "
+                                        "capture to allow (default: "
+                                        "$AUTONEWS_CCNEWS_LAG_DAYS or 3)."),
 ) -> None:
     """Run every day of a range (idempotent: rerunning a day changes nothing)."""
     setup_logging(verbose)
     settings = Settings.from_env()
     days = _range(first, last)
+    if ccnews:
+        if parallel != 1:
+            raise BadInput("--parallel does not apply to --ccnews (its files are read one "
+                           "after the other; the autonews_ccnews_backfill DAG spreads them "
+                           "over workers)")
+        backfill_ccnews(days, settings, source=source, sources_file=sources_file, demo=demo,
+                        demo_port=demo_port, lag_days=lag_days, as_json=as_json)
+        return
+    if lag_days is not None:
+        raise BadInput("--lag-days needs --ccnews")
     with sources_for(settings, demo, sources_file, source, demo_port) as sources:
         _confirm_range(days, sources, yes)
-        _check_quality_config(settings, sources)
+        check_quality_config(settings, sources)
         check_logs_writable(settings)
         dsn = warehouse_dsn(settings)
         base = jobs.new_run_id(Trigger.BACKFILL)
@@ -195,17 +213,22 @@ def backfill(
                 return summary
 
             results = run_isolated(tasks, one, parallel)
+        enriched, enrich_error = (None, "enrich: not run, the backfill was stopped") \
+            if stopped.signal else enrich_loaded(dsn, days, f"{base}-enrich",
+                                                 Trigger.BACKFILL, source)
     ordered = sorted(results.items())
     if as_json:
         out.print_json(json.dumps({"run_id": base, "days": [
-            {"day": str(day), **result.row()} for (day, _), result in ordered]}))
+            {"day": str(day), **result.row()} for (day, _), result in ordered],
+            "enrich": enriched, "enrich_error": enrich_error}))
     else:
         out.print(summary_table(f"autonews backfill {base}: {days} (UTC)",
                                 [(f"{day} {sid}", r) for (day, sid), r in ordered],
                                 first_column="day / source"))
+        print_enrich(enriched, enrich_error)
     if stopped.signal:
         raise typer.Exit(128 + stopped.signal)
-    if not all(r.ok for r in results.values()):
+    if not all(r.ok for r in results.values()) or enrich_error:
         raise typer.Exit(1)
 
 
@@ -227,6 +250,9 @@ def reclean(
     source: str | None = typer.Option(None, "--source", help="Only this source id."),
     sources_file: Path | None = typer.Option(None, "--sources", help="Sources TOML file."),
     demo: bool = typer.Option(False, "--demo", help="Use the demo site's sources."),
+    changed_rules: bool = typer.Option(False, "--changed-rules", help="Only the sources "
+                                       "whose pages in the range were cleaned by other rules "
+                                       "than today's (rules_version)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Re-extract stored pages of a range with the current cleaner and reload (no crawl)."""
@@ -239,9 +265,19 @@ def reclean(
         sources = configured(settings, sources_file, source)
     dsn = warehouse_dsn(settings)
     run_id = jobs.new_run_id(Trigger.RECLEAN)
+    if changed_rules:
+        unchanged = [s.id for s in sources if not jobs.rules_changed(dsn, s, window)]
+        if unchanged:
+            err.print(f"rules unchanged since the last clean, skipped: {', '.join(unchanged)}",
+                      highlight=False, markup=False)
+        sources = [s for s in sources if s.id not in unchanged]
     rows = [jobs.reclean_source(dsn, src, window, run_id).row() for src in sources]
+    enriched, enrich_error = enrich_loaded(dsn, window, run_id, Trigger.RECLEAN, source)
     if as_json:
-        out.print_json(json.dumps({"run_id": run_id, "sources": rows}))
+        out.print_json(json.dumps({"run_id": run_id, "sources": rows, "enrich": enriched,
+                                   "enrich_error": enrich_error}))
+        if enrich_error:
+            raise typer.Exit(1)
         return
     columns = ("pages", "articles", "rejected", "changed", "inserted", "unchanged")
     table = Table(title=f"autonews reclean {run_id}: {window} (UTC)")
@@ -251,6 +287,9 @@ def reclean(
     for row in rows:
         table.add_row(row["source"], *(str(row[k]) for k in columns))
     out.print(table)
+    print_enrich(enriched, enrich_error)
+    if enrich_error:
+        raise typer.Exit(1)
 
 
 def demo_site(

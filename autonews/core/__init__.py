@@ -3,6 +3,7 @@ settings, the stage results and the crawl schema. Every other package imports th
 nothing here imports them."""
 
 from autonews.core.errors import (
+    ArchiveUnavailable,
     AutonewsError,
     BadInput,
     ConfigError,
@@ -15,9 +16,11 @@ from autonews.core.errors import (
     WarehouseUnavailable,
 )
 from autonews.core.results import (
+    ArchiveImportResult,
     Check,
     CleanResult,
     CrawlResult,
+    EnrichResult,
     GateResult,
     LoadResult,
     RecleanResult,
@@ -29,8 +32,11 @@ from autonews.core.source import Source
 from autonews.core.vocabulary import (
     FAILED_OUTCOMES,
     STAGES,
+    ArchiveKind,
     FetchKind,
+    FileStatus,
     Outcome,
+    PageKind,
     RejectReason,
     Stage,
     Status,
@@ -41,18 +47,24 @@ from autonews.core.window import Window, parse_day
 __all__ = [
     "FAILED_OUTCOMES",
     "STAGES",
+    "ArchiveImportResult",
+    "ArchiveUnavailable",
+    "ArchiveKind",
     "AutonewsError",
     "BadInput",
     "Check",
     "CleanResult",
     "ConfigError",
     "CrawlResult",
+    "EnrichResult",
     "FetchKind",
+    "FileStatus",
     "GateFailed",
     "GateResult",
     "LoadResult",
     "MigrationError",
     "Outcome",
+    "PageKind",
     "RecleanResult",
     "RejectReason",
     "Settings",

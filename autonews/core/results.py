@@ -74,7 +74,20 @@ class CrawlResult:
                    finish_reason=counts.get("finish_reason"), log_file=counts.get("log_file"))
 
 
+@dataclass
+class ArchiveImportResult(CrawlResult):
+    """A day's pages brought in by a web-archive import instead of a crawl, recorded as
+    that run's crawl stage: `in_window` = the archive's records of the source and day,
+    `fetched` = pages stored from the archive, `not_modified` = records of pages a crawl
+    had already stored with the same content."""
+
+    archive_files: int = 0  # the files the import read
+
+
 REJECTED_PREFIX = "rejected_"
+# Below this extraction confidence an article counts as doubtful (the gate's share, the
+# analysts' filter, the partial index of migration 0006).
+LOW_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -89,6 +102,14 @@ class CleanResult:
     date_mismatch: int = 0  # the page's own date is outside the window discovery chose
     duplicates: int = 0  # another URL of an article already staged (same canonical URL)
     duplicate_content: int = 0  # the same title and body under another canonical URL
+    page_kinds: dict[str, int] = field(default_factory=dict)  # staged articles per kind
+    low_confidence: int = 0  # staged articles below LOW_CONFIDENCE
+
+    def kept(self, page_kind: str, confidence: float) -> None:
+        """Count one staged article's page kind and confidence."""
+        self.page_kinds[page_kind] = self.page_kinds.get(page_kind, 0) + 1
+        if confidence < LOW_CONFIDENCE:
+            self.low_confidence += 1
 
     def reject(self, reason: str) -> None:
         self.rejected += 1
@@ -103,7 +124,9 @@ class CleanResult:
                                   "undated_pages": self.undated_pages,
                                   "date_mismatch": self.date_mismatch,
                                   "duplicates": self.duplicates,
-                                  "duplicate_content": self.duplicate_content}
+                                  "duplicate_content": self.duplicate_content,
+                                  "page_kinds": dict(self.page_kinds),
+                                  "low_confidence": self.low_confidence}
         for reason, number in sorted(self.rejected_by_reason.items()):
             counts[REJECTED_PREFIX + reason] = number
         return counts
@@ -117,7 +140,9 @@ class CleanResult:
                    undated_pages=_int(counts, "undated_pages"),
                    date_mismatch=_int(counts, "date_mismatch"),
                    duplicates=_int(counts, "duplicates"),
-                   duplicate_content=_int(counts, "duplicate_content"))
+                   duplicate_content=_int(counts, "duplicate_content"),
+                   page_kinds=_tally(counts.get("page_kinds")),
+                   low_confidence=_int(counts, "low_confidence"))
 
 
 @dataclass(frozen=True)
@@ -195,10 +220,36 @@ class LoadResult:
                    _int(counts, "unchanged"), _int(counts, "foreign"))
 
 
-StageResult = CrawlResult | CleanResult | GateResult | LoadResult
+@dataclass
+class EnrichResult:
+    """What the enrich stage did over a window (entities, topics, stories)."""
+
+    version: str = ""  # knowledge base + taxonomy + rules: a change redoes every article
+    catalogue_updated: bool = False  # the entities and topics tables were rewritten
+    articles: int = 0  # articles published in the window
+    enriched: int = 0
+    skipped: int = 0  # already enriched with this version and content
+    entity_links: int = 0
+    topic_links: int = 0
+    stories: int = 0  # stories with an article in the window
+    story_changes: int = 0  # articles whose story changed
+    stories_rebuilt: int = 0
+
+    def to_counts(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, Any]) -> EnrichResult:
+        ints = {f.name: _int(counts, f.name) for f in dataclasses.fields(cls)
+                if f.type in ("int", int)}
+        return cls(version=str(counts.get("version", "")),
+                   catalogue_updated=bool(counts.get("catalogue_updated")), **ints)
+
+
+StageResult = CrawlResult | CleanResult | GateResult | LoadResult | EnrichResult
 RESULT_TYPES: dict[Stage, type[StageResult]] = {
     Stage.CRAWL: CrawlResult, Stage.CLEAN: CleanResult, Stage.GATE: GateResult,
-    Stage.LOAD: LoadResult,
+    Stage.LOAD: LoadResult, Stage.ENRICH: EnrichResult,
 }
 # The columns of a run's summary, as people see them (CLI table, JSON, report, views).
 SUMMARY_COLUMNS = ("discovered", "fetched", "not_modified", "failed", "inserted", "updated",

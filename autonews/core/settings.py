@@ -3,9 +3,10 @@ process entry (a CLI command, a DAG task, a crawl subprocess) and passed down.""
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,11 +20,20 @@ DEMO_PORT_ENV = "AUTONEWS_DEMO_PORT"
 QUALITY_ENV = "AUTONEWS_QUALITY"
 CONTACT_ENV = "AUTONEWS_CONTACT_URL"
 CRAWL_LOG_LEVEL_ENV = "AUTONEWS_CRAWL_LOG_LEVEL"
+CCNEWS_BASE_URL_ENV = "AUTONEWS_CCNEWS_BASE_URL"
+CCNEWS_LAG_DAYS_ENV = "AUTONEWS_CCNEWS_LAG_DAYS"
+ARCHIVE_TIMEOUT_ENV = "AUTONEWS_ARCHIVE_TIMEOUT"
+REPORTS_ENV = "AUTONEWS_REPORTS"
+
 LOCK_WAIT_ENV = "AUTONEWS_LOCK_WAIT"
 RUN_BUDGET_ENV = "AUTONEWS_RUN_BUDGET"
 
 DEFAULT_CONTACT_URL = "https://github.com/autonews/autonews"
 DEFAULT_DEMO_PORT = 8765
+DEFAULT_CCNEWS_BASE_URL = "https://data.commoncrawl.org"  # or a mirror with its layout
+DEFAULT_CCNEWS_LAG_DAYS = 3  # days between a page's publication and its capture
+MAX_CCNEWS_LAG_DAYS = 60
+DEFAULT_ARCHIVE_TIMEOUT = 60.0  # seconds a silent archive server may keep us waiting
 DEFAULT_LOCK_WAIT = 120.0  # seconds a crawl waits for a site another crawl holds
 DEFAULT_RUN_BUDGET = 7200.0  # seconds a CLI run may take, all its sources together
 # Root's data: the embedded PostgreSQL runs as an unprivileged user, which must reach its
@@ -69,6 +79,10 @@ class Settings:
     quality_file: Path | None = None
     contact_url: str = DEFAULT_CONTACT_URL
     crawl_log_level: str = "INFO"
+    ccnews_base_url: str = DEFAULT_CCNEWS_BASE_URL
+    ccnews_lag_days: int = DEFAULT_CCNEWS_LAG_DAYS
+    archive_timeout: float = DEFAULT_ARCHIVE_TIMEOUT
+    reports_dir: Path | None = None  # where report pages go (else <data_home>/reports)
     lock_wait: float = DEFAULT_LOCK_WAIT
     run_budget: float = DEFAULT_RUN_BUDGET
 
@@ -93,10 +107,12 @@ class Settings:
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise BadInput(f"{CRAWL_LOG_LEVEL_ENV}={level!r} is not a log level "
                            "(DEBUG, INFO, WARNING, ERROR, CRITICAL)")
+        ccnews_base_url, ccnews_lag_days, archive_timeout = _archive_settings(text)
         home = text(HOME_ENV)
         sources = text(SOURCES_ENV)
         quality = text(QUALITY_ENV)
         demo_url = text(DEMO_URL_ENV)
+        reports = text(REPORTS_ENV)
         return cls(
             dsn=text(DSN_ENV),
             home=Path(home).expanduser().resolve() if home else None,
@@ -106,6 +122,10 @@ class Settings:
             quality_file=Path(quality).expanduser() if quality else None,
             contact_url=text(CONTACT_ENV) or DEFAULT_CONTACT_URL,
             crawl_log_level=level,
+            ccnews_base_url=ccnews_base_url,
+            ccnews_lag_days=ccnews_lag_days,
+            archive_timeout=archive_timeout,
+            reports_dir=Path(reports).expanduser() if reports else None,
             lock_wait=_seconds(env, LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT),
             run_budget=_seconds(env, RUN_BUDGET_ENV, DEFAULT_RUN_BUDGET),
         )
@@ -114,3 +134,37 @@ class Settings:
     def data_home(self) -> Path:
         """Directory of the embedded database, crawl logs and reports (`AUTONEWS_HOME`)."""
         return self.home or _default_home()
+
+    @property
+    def reports_folder(self) -> Path:
+        """Where daily report pages go: `AUTONEWS_REPORTS`, else `<data_home>/reports`."""
+        return self.reports_dir or self.data_home / "reports"
+
+
+def check_lag_days(days: int, name: str = CCNEWS_LAG_DAYS_ENV) -> int:
+    """`days` if it is a capture lag CC-NEWS backfills accept (0-60), else `BadInput`."""
+    if not 0 <= days <= MAX_CCNEWS_LAG_DAYS:
+        raise BadInput(f"{name}={days} is not a capture lag of 0-{MAX_CCNEWS_LAG_DAYS} days")
+    return days
+
+
+def _archive_settings(text: Callable[[str], str | None]) -> tuple[str, int, float]:
+    """(CC-NEWS base URL, capture lag in days, archive read timeout in seconds)."""
+    base = (text(CCNEWS_BASE_URL_ENV) or DEFAULT_CCNEWS_BASE_URL).rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise BadInput(f"{CCNEWS_BASE_URL_ENV}={base!r} is not an http(s) URL")
+    lag_text = text(CCNEWS_LAG_DAYS_ENV)
+    try:
+        lag = int(lag_text) if lag_text else DEFAULT_CCNEWS_LAG_DAYS
+    except ValueError as exc:
+        raise BadInput(f"{CCNEWS_LAG_DAYS_ENV}={lag_text!r} is not a whole number of days"
+                       ) from exc
+    timeout_text = text(ARCHIVE_TIMEOUT_ENV)
+    try:
+        timeout = float(timeout_text) if timeout_text else DEFAULT_ARCHIVE_TIMEOUT
+    except ValueError:
+        timeout = math.nan
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise BadInput(f"{ARCHIVE_TIMEOUT_ENV}={timeout_text!r} is not a positive number of "
+                       "seconds")
+    return base, check_lag_days(lag), timeout

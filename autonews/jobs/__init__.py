@@ -8,8 +8,11 @@ from autonews.jobs.day import (
     prepare_warehouse,
     reap_abandoned,
     reclean_source,
+    rules_changed,
     run_source,
+    run_stages,
 )
+from autonews.jobs.enrich import enrich_window
 from autonews.jobs.gate import gate_source
 from autonews.jobs.load import load_source
 from autonews.jobs.stage import skip_stage
@@ -18,6 +21,7 @@ __all__ = [
     "ProgressFn",
     "clean_source",
     "crawl_source",
+    "enrich_window",
     "gate_source",
     "interrupt_crawls",
     "load_source",
@@ -25,6 +29,8 @@ __all__ = [
     "prepare_warehouse",
     "reap_abandoned",
     "reclean_source",
+    "rules_changed",
     "run_source",
+    "run_stages",
     "skip_stage",
 ]

@@ -1,18 +1,19 @@
-"""A source's whole run (crawl -> clean -> gate -> load), a reclean, and what every run
-needs first: a migrated warehouse, a run id, and the remains of dead runs of the same
-source and day cleared away."""
+"""A source's whole run (crawl -> clean -> gate -> load, the crawl or an archive import
+bringing the pages), a reclean, and what every run needs first: a migrated warehouse, a run
+id, and the remains of dead runs of the same source and day cleared away."""
 
 from __future__ import annotations
 
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import psycopg
 
 from autonews.core.errors import AutonewsError, StageFailed, WarehouseError
-from autonews.core.results import RecleanResult, SourceSummary
+from autonews.core.results import CrawlResult, RecleanResult, SourceSummary
 from autonews.core.secrets import mask_secrets
 from autonews.core.settings import Settings
 from autonews.core.source import Source
@@ -86,11 +87,33 @@ def run_source(dsn: str, source: Source, window: Window, run_id: str, *,
                trigger: str = Trigger.CLI, on_progress: ProgressFn | None = None,
                settings: Settings | None = None, deadline: float | None = None,
                lock_wait: float | None = None) -> SourceSummary:
-    """Reap dead runs of the same source and day, then crawl -> clean -> gate -> load; a
-    failed stage skips the later ones (recorded as skipped) and the summary says which
-    stage failed and why. `deadline` (a `time.monotonic()` instant: the run's budget) caps
-    the crawl's time below the source's `CRAWL_TIME_BUDGET`; a source reached after it is
-    recorded as failed, not started. `lock_wait` bounds the wait for the site lock."""
+    """crawl -> clean -> gate -> load for one source (see `run_stages`). `deadline` (a
+    `time.monotonic()` instant: the run's budget) caps the crawl's time below the source's
+    `CRAWL_TIME_BUDGET`; a source reached after it is recorded as failed, not started.
+    `lock_wait` bounds the wait for the site lock (default: `Settings.lock_wait`)."""
+    settings = settings or Settings.from_env()
+
+    def crawl() -> CrawlResult:
+        budget = None if deadline is None else deadline - time.monotonic()
+        return crawl_source(dsn, source, window, run_id, trigger=trigger,
+                            on_progress=on_progress, settings=settings, timeout=budget,
+                            lock_wait=lock_wait)
+
+    return run_stages(dsn, source, window, run_id, crawl, trigger=trigger,
+                      settings=settings, deadline=deadline)
+
+
+def run_stages(dsn: str, source: Source, window: Window, run_id: str,
+               gather: Callable[[], CrawlResult], *, trigger: str = Trigger.CLI,
+               settings: Settings | None = None, deadline: float | None = None
+               ) -> SourceSummary:
+    """Reap what dead runs of the same source and day left (`reap_abandoned`), then
+    `gather` (the crawl stage: how the window's pages reach `raw_pages`, recorded by
+    itself: a crawl, or an archive import's day) -> clean -> gate -> load for one source.
+    A failed stage skips the later ones (recorded as skipped) and the summary says which
+    stage failed and why; a warehouse that is gone is raised, being every source's
+    problem. No stage starts once the process is stopping (`interrupt_crawls`), nor the
+    crawl after `deadline`."""
     settings = settings or Settings.from_env()
     summary = SourceSummary(source.id)
     stage = Stage.CRAWL
@@ -98,10 +121,7 @@ def run_source(dsn: str, source: Source, window: Window, run_id: str, *,
         for note in reap_abandoned(dsn, source.id, window, run_id):
             summary.note(note)
         _check_not_stopped(deadline)
-        budget = None if deadline is None else deadline - time.monotonic()
-        summary.crawl = crawl_source(dsn, source, window, run_id, trigger=trigger,
-                                     on_progress=on_progress, settings=settings,
-                                     timeout=budget, lock_wait=lock_wait)
+        summary.crawl = gather()
         summary.stages[stage] = Status.SUCCESS
         summary.note(summary.crawl.limits_note())
         stage = Stage.CLEAN
@@ -141,6 +161,18 @@ def run_source(dsn: str, source: Source, window: Window, run_id: str, *,
                           mask_secrets(str(record_error)))
                 summary.error += f"; {later.value} not recorded as skipped ({record_error})"
     return summary
+
+
+def rules_changed(dsn: str, source: Source, window: Window) -> bool:
+    """Whether anything of `source` in `window` was cleaned by other rules than today's
+    (an article with another rules version, a reject by another extractor version)."""
+    from autonews.sources import rules_version
+    from transforms import EXTRACTOR_VERSION
+    from warehouse.analytics import cleaned_with
+
+    with connect(dsn) as conn:
+        rules, rejects = cleaned_with(conn, source.id, window)
+    return bool(rules - {rules_version(source)} or rejects - {EXTRACTOR_VERSION})
 
 
 def reclean_source(dsn: str, source: Source, window: Window, run_id: str, *,

@@ -24,7 +24,9 @@ for dag_id, dag in bag.dags.items():
                                "timeout": t.execution_timeout.total_seconds()
                                           if t.execution_timeout else None,
                                "pool": t.pool,
-                               "callback": bool(t.on_failure_callback)}}
+                               "callback": bool(t.on_failure_callback),
+                               "mapped": type(t).__name__,
+                               "downstream": sorted(t.downstream_task_ids)}}
                   for t in dag.tasks}},
     }}
 print("JSON" + json.dumps(out))
@@ -56,6 +58,14 @@ def test_dags_import_without_errors_and_are_configured(airflow_env):
     assert daily["per_source.gate"]["retries"] == 0  # a failed gate is a verdict, not a glitch
     assert set(daily) >= {"plan", "per_source.crawl", "per_source.clean", "per_source.gate",
                           "per_source.load", "report"}
+    ccnews = bag["dags"]["autonews_ccnews_backfill"]
+    assert ccnews["schedule"] == "NullTimetable"  # manual: a backfill is asked for
+    assert set(ccnews["tasks"]) == {"plan", "pending", "import_file", "load_days", "enrich"}
+    assert "Mapped" in ccnews["tasks"]["import_file"]["mapped"]  # files shared by workers
+    assert "Mapped" not in ccnews["tasks"]["load_days"]["mapped"]
+    assert ccnews["tasks"]["import_file"]["retries"] >= 2
+    assert ccnews["tasks"]["import_file"]["downstream"] == ["load_days"]
+    assert ccnews["tasks"]["load_days"]["downstream"] == ["enrich"]  # the days, then enrich
 
 
 def test_dag_file_does_no_work_at_import(airflow_env, tmp_path):
