@@ -198,7 +198,6 @@ class ExtractionRules:
     timezone: str | None = None
     language: str | None = None
     min_words: int = MIN_WORDS
-    extra: dict[str, str] = field(default_factory=dict)
     # Hosts the source owns: a `rel=canonical` elsewhere is not trusted (empty: the page's
     # own host and its parent or sub-domains).
     domains: tuple[str, ...] = ()

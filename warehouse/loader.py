@@ -84,7 +84,7 @@ UPDATE articles a
        extractor_version = s.extractor_version
   FROM staged_articles s
  WHERE s.run_id = %(run)s AND s.source_id = %(source)s AND a.url_hash = s.url_hash
-   AND a.content_hash = s.content_hash
+   AND a.content_hash = s.content_hash AND a.source_id = s.source_id
    AND (a.page_kind, a.extraction_confidence, a.confidence_reasons, a.rules_version,
         a.extractor_version)
        IS DISTINCT FROM (s.page_kind, s.extraction_confidence, s.confidence_reasons,

@@ -28,6 +28,7 @@ OUTCOMES: dict[str, str] = {
     Outcome.ERROR: "another error",
     Outcome.ROBOTS: "forbidden by the site's robots.txt (skipped on purpose)",
     Outcome.OVER_CAP: "over the per-run page cap (left for the next run)",
+    Outcome.OVER_BUDGET: "not fetched: the crawl's time budget ran out (left for the next run)",
 }
 
 # Why the cleaner rejected a page (rejected_pages.reason).

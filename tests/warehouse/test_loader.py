@@ -90,7 +90,8 @@ def test_the_cleaners_verdict_is_stored_and_follows_a_reclean_without_a_version(
     surer = dataclasses.replace(first, extraction_confidence=0.9, confidence_reasons=(),
                                 rules_version="2.0.0/g-a/generic-1.b/s-d")
     counts = _load(dsn, [surer], run_id="r2")
-    assert counts.to_counts() == {"inserted": 0, "updated": 0, "unchanged": 1}
+    assert counts.to_counts() == {"inserted": 0, "updated": 0, "unchanged": 1,
+                                  "foreign": 0}
     with psycopg.connect(dsn) as conn:
         row = conn.execute("SELECT page_kind, extraction_confidence, confidence_reasons, "
                            "credit, rules_version, run_id FROM articles").fetchone()
