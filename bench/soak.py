@@ -146,6 +146,8 @@ def soak(dsn: str, days: int, budget: float) -> list[str]:
                   f"{peak.crawl / 2**20:.0f} MB (largest crawl); {took:.1f} s")
             if took > budget + GRACE:
                 problems.append(f"{day}: the run took {took:.0f} s, budget {budget:.0f} s")
+            for sid, error in sorted(bad.items()):
+                print(f"    {sid}: {error}")
             failed_runs.extend((day, sid) for sid in bad)
         site.faults.clear()
         for day, sid in failed_runs:  # the operator reruns what failed, once fixed
