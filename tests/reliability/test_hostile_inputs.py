@@ -355,6 +355,7 @@ def test_a_search_running_too_long_is_stopped_on_the_server(dsn):
     assert still == (0,)
 
 
+@pytest.mark.e2e  # a client process, killed
 def test_a_search_whose_client_is_gone_stops_on_the_server(dsn):
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(_SLOW_SEARCH)
