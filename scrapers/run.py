@@ -9,6 +9,7 @@ process started by `autonews.jobs.crawl_source`. The warehouse DSN comes from th
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from scrapy.settings import Settings as ScrapySettings
 
 from autonews import __version__
 from autonews.core.crawl_schema import CrawlRequest, CrawlSchemaError
+from autonews.core.secrets import MaskingFormatter
 from autonews.core.settings import DSN_ENV, Settings
 from scrapers import settings as default_settings
 from scrapers.spiders.news import NewsSpider
@@ -39,7 +41,26 @@ def build_settings(request: CrawlRequest, settings: Settings) -> ScrapySettings:
     if request.log_file:
         scrapy_settings.set("LOG_FILE", request.log_file, priority="cmdline")
         scrapy_settings.set("LOG_FILE_APPEND", True, priority="cmdline")
+    # Our own root handler (`masked_log_handler`): a token in a source URL never reaches
+    # the crawl log in clear.
+    scrapy_settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     return scrapy_settings
+
+
+def masked_log_handler(scrapy_settings: ScrapySettings) -> logging.Handler:
+    """The handler Scrapy would install for the crawl's log (file, format, level), with
+    passwords and tokens masked in every line."""
+    handler: logging.Handler
+    if scrapy_settings.get("LOG_FILE"):
+        handler = logging.FileHandler(
+            scrapy_settings["LOG_FILE"], encoding=scrapy_settings.get("LOG_ENCODING"),
+            mode="a" if scrapy_settings.getbool("LOG_FILE_APPEND") else "w")
+    else:
+        handler = logging.StreamHandler()
+    handler.setFormatter(MaskingFormatter(logging.Formatter(
+        scrapy_settings.get("LOG_FORMAT"), scrapy_settings.get("LOG_DATEFORMAT"))))
+    handler.setLevel(scrapy_settings.get("LOG_LEVEL"))
+    return handler
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,7 +77,10 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, KeyError, CrawlSchemaError) as exc:
         print(f"scrapers.run: cannot read the crawl request: {exc}", file=sys.stderr)
         return 2
-    process = CrawlerProcess(build_settings(request, settings), install_root_handler=True)
+    scrapy_settings = build_settings(request, settings)
+    process = CrawlerProcess(scrapy_settings)
+    logging.root.setLevel(logging.NOTSET)
+    logging.root.addHandler(masked_log_handler(scrapy_settings))
     process.crawl(NewsSpider, request_file=args.request, report_file=args.report)
     process.start()
     if not Path(args.report).exists():

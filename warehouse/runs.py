@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -51,6 +53,30 @@ def stage_counts(conn: psycopg.Connection[Any], run_id: str, source_id: str,
             "AND stage = %s", (run_id, source_id, stage),
         ).fetchone()
     return dict(row[0]) if row else None
+
+
+@dataclass(frozen=True)
+class StageRow:
+    """How one stage of (run, source) last ended, as `pipeline_runs` holds it."""
+
+    status: Status
+    counts: dict[str, Any]
+    finished_at: datetime | None
+    error: str | None
+
+
+def stage_row(conn: psycopg.Connection[Any], run_id: str, source_id: str,
+              stage: Stage) -> StageRow | None:
+    """The stored row of a stage of (run, source), or None if it never ran."""
+    with conn.transaction():
+        row = conn.execute(
+            "SELECT status, counts, finished_at, error FROM pipeline_runs "
+            "WHERE run_id = %s AND source_id = %s AND stage = %s",
+            (run_id, source_id, stage),
+        ).fetchone()
+    if row is None:
+        return None
+    return StageRow(Status(row[0]), dict(row[1] or {}), row[2], row[3])
 
 
 def run_summaries(conn: psycopg.Connection[Any], run_id: str) -> list[SourceSummary]:

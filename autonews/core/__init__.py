@@ -11,6 +11,7 @@ from autonews.core.errors import (
     SiteBusy,
     SiteDown,
     StageFailed,
+    StageInputMissing,
     WarehouseError,
     WarehouseUnavailable,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "SourceSummary",
     "Stage",
     "StageFailed",
+    "StageInputMissing",
     "Status",
     "Trigger",
     "WarehouseError",

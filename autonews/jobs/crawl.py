@@ -40,12 +40,16 @@ def crawl_source(
     on_progress: ProgressFn | None = None,
     timeout: float | None = None,
     settings: Settings | None = None,
+    lock_wait: float | None = None,
 ) -> CrawlResult:
     """Discover and fetch `source`'s articles for `window` in a Scrapy subprocess; every
-    URL touched lands in `raw_pages`. Fails when the site could not be reached at all."""
+    URL touched lands in `raw_pages`. Fails when the site could not be reached at all.
+    With `lock_wait`, raises `SiteBusy` when another crawl of the site still holds its
+    lock after that many seconds (a scheduler then frees the worker and tries later)."""
     settings = settings or Settings.from_env()
     with recorded_stage(dsn, run_id, source.id, Stage.CRAWL, window, trigger,
-                        CrawlResult()) as (conn, recorded), site_lock(conn, source.id):
+                        CrawlResult()) as (conn, recorded), \
+            site_lock(conn, source.id, wait=lock_wait):
         logs = settings.data_home / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         log_file = logs / f"crawl-{source.id}-{window}-{run_id}.log"
@@ -85,12 +89,12 @@ def _run_streaming(command: list[str], env: dict[str, str], on_progress: Progres
             line = line.strip()
             if not line.startswith("{"):
                 if line:
-                    log.debug("crawl: %s", line)
+                    log.debug("crawl: %s", mask_secrets(line))
                 continue
             try:
                 event = json.loads(line)
             except json.JSONDecodeError:
-                log.debug("crawl: %s", line)
+                log.debug("crawl: %s", mask_secrets(line))
                 continue
             if on_progress is not None:
                 on_progress(event)
