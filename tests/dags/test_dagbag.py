@@ -20,10 +20,14 @@ for dag_id, dag in bag.dags.items():
         "tags": sorted(dag.tags),
         "schedule": type(dag.timetable).__name__,
         "catchup": dag.catchup,
+        "params": {{k: dag.params.get_param(k).schema for k in dag.params}},
         "tasks": {{t.task_id: {{"retries": t.retries,
                                "timeout": t.execution_timeout.total_seconds()
                                           if t.execution_timeout else None,
                                "pool": t.pool,
+                               "policy": type(t.retry_policy).__name__
+                                         if t.retry_policy else None,
+                               "label": t.map_index_template,
                                "callback": bool(t.on_failure_callback)}}
                   for t in dag.tasks}},
     }}
@@ -49,13 +53,22 @@ def test_dags_import_without_errors_and_are_configured(airflow_env):
         for task_id, task in dag["tasks"].items():
             assert task["timeout"] and task["timeout"] <= 3600, (dag_id, task_id)
             assert task["callback"], (dag_id, task_id)
+            # retries follow the error: a verdict or a dead site fails at once
+            assert task["policy"] == "AutonewsRetryPolicy", (dag_id, task_id)
     assert bag["dags"]["autonews_daily"]["schedule"] == "CronDataIntervalTimetable"
     daily = bag["dags"]["autonews_daily"]["tasks"]
     assert daily["per_source.crawl"]["pool"] == "autonews_crawl"
     assert daily["per_source.crawl"]["retries"] >= 2
-    assert daily["per_source.gate"]["retries"] == 0  # a failed gate is a verdict, not a glitch
     assert set(daily) >= {"plan", "per_source.crawl", "per_source.clean", "per_source.gate",
                           "per_source.load", "report"}
+    # the UI names each mapped task after its source
+    assert {t["label"] for k, t in daily.items() if k.startswith("per_source.")} == \
+        {"{{ source_id }}"}
+    assert bag["dags"]["autonews_reclean"]["tasks"]["reclean"]["label"] == "{{ source_id }}"
+    # a trigger form refuses a day that is not a date
+    assert bag["dags"]["autonews_daily"]["params"]["day"]["format"] == "date"
+    assert {bag["dags"]["autonews_reclean"]["params"][k]["format"] for k in ("from", "to")} \
+        == {"date"}
 
 
 def test_dag_file_does_no_work_at_import(airflow_env, tmp_path):
