@@ -186,7 +186,7 @@ class LocalStack:
 
     def metadata(self, query: str, *args: Any) -> list[tuple[Any, ...]]:
         with psycopg.connect(self.meta_dsn) as conn:
-            return conn.execute(query, args).fetchall()  # type: ignore[arg-type]
+            return conn.execute(query, args).fetchall()
 
 
 class ApiError(OSError):
