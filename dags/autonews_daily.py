@@ -130,7 +130,7 @@ def autonews_daily() -> None:
             source_id=source_id) >> load(source_id=source_id)
 
     @task(trigger_rule="all_done", retries=0, execution_timeout=timedelta(minutes=5))
-    def report() -> dict[str, Any]:
+    def report() -> None:
         """The run's summary per source (XCom `summary`); fails the run if a source failed."""
         from autonews.airflow_support import run_scope
         from autonews.reports import build_report
@@ -139,10 +139,8 @@ def autonews_daily() -> None:
         scope = run_scope(context)
         built = build_report(scope.dsn, scope.run_id, scope.window)
         built.log()
-        summary = built.as_dict()
-        context["ti"].xcom_push(key="summary", value=summary)  # also when the run failed
+        context["ti"].xcom_push(key="summary", value=built.as_dict())  # also when the run failed
         built.raise_if_failed()
-        return summary
 
     per_source.expand(source_id=plan()) >> report()
 
