@@ -47,6 +47,11 @@ class AlertReceiver:
         """The connection as `AIRFLOW_CONN_AUTONEWS_ALERTS` gives it, in URI form."""
         return f"http://:{token}@127.0.0.1:{self.port}{self.path}"
 
+    def connection_json(self, token: str) -> str:
+        """The same connection in Airflow's JSON form."""
+        return json.dumps({"conn_type": "http", "host": "127.0.0.1", "port": self.port,
+                           "schema": self.path.lstrip("/"), "password": token})
+
     def bodies(self) -> list[dict[str, Any]]:
         with self._lock:
             return [r["body"] for r in self.received]

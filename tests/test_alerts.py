@@ -36,10 +36,13 @@ def _context(day: str = DAY, error: Exception | None = None) -> dict:
                 "gearbox: cannot reach postgresql://app:hunter2@db/wh; is the site down?")}
 
 
-@pytest.fixture
-def hook(monkeypatch, dsn):
+@pytest.fixture(params=["uri", "json"])
+def hook(request, monkeypatch, dsn):
+    """A webhook, and the `autonews_alerts` connection pointing at it in the environment, in
+    Airflow's URI or JSON form."""
     with AlertReceiver() as receiver:
-        monkeypatch.setenv("AIRFLOW_CONN_AUTONEWS_ALERTS", receiver.connection_uri(TOKEN))
+        form = receiver.connection_uri if request.param == "uri" else receiver.connection_json
+        monkeypatch.setenv("AIRFLOW_CONN_AUTONEWS_ALERTS", form(TOKEN))
         monkeypatch.setenv("AIRFLOW_CONN_AUTONEWS_WAREHOUSE", dsn)
         yield receiver
 
