@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from autonews.core.errors import ConfigError
-from autonews.core.results import Check, CleanResult
+from autonews.core.results import LOW_CONFIDENCE, Check, CleanResult
 from autonews.core.vocabulary import RejectReason
 from autonews.sources import PROJECT_ROOT
 
@@ -25,10 +25,12 @@ class Thresholds:
     max_reject_rate: float = 0.6
     max_empty_share: float = 0.5
     max_undated_share: float = 0.5
+    max_low_confidence_share: float = 0.5
 
 
 _INTEGER_KEYS = frozenset({"history_days", "min_pages"})
-_SHARE_KEYS = frozenset({"max_reject_rate", "max_empty_share", "max_undated_share"})
+_SHARE_KEYS = frozenset({"max_reject_rate", "max_empty_share", "max_undated_share",
+                         "max_low_confidence_share"})
 
 
 def load_thresholds(source_id: str, path: Path | None = None) -> Thresholds:
@@ -96,4 +98,10 @@ def evaluate(counts: CleanResult, history: list[int], limits: Thresholds) -> lis
             checks.append(Check("undated_share", undated_share, limits.max_undated_share,
                                 undated_share <= limits.max_undated_share,
                                 f"{undated} articles without a date of their own"))
+            doubtful = counts.low_confidence / articles
+            checks.append(Check("low_confidence_share", doubtful,
+                                limits.max_low_confidence_share,
+                                doubtful <= limits.max_low_confidence_share,
+                                f"{counts.low_confidence} of {articles} articles the cleaner "
+                                f"is unsure of (confidence < {LOW_CONFIDENCE:g})"))
     return checks

@@ -26,8 +26,17 @@ _ARCHIVE_FIELDS = re.compile(r"\{(\w+)\}")
 ARCHIVE_PLACEHOLDERS = frozenset({"yyyy", "mm", "dd", "m", "d", "yy"})
 
 
+def rules_version(source: Source) -> str:
+    """The version of the rule layers that clean `source`'s pages (generic, its template
+    family, its own): what `articles.rules_version` holds for pages cleaned with them."""
+    from transforms.layers import rules_version as layered_version
+
+    return layered_version(extraction_rules(source))
+
+
 def extraction_rules(source: Source) -> ExtractionRules:
-    """The cleaner's rules for `source`: the defaults with its `[source.extraction]` keys."""
+    """The cleaner's rules for `source`: the generic rules, its template family's, then its
+    own `[source.extraction]` keys (see transforms/layers.py)."""
     ex = source.extraction
     return ExtractionRules(
         content_selectors=tuple(ex.get("content_selectors", ())),
@@ -38,6 +47,12 @@ def extraction_rules(source: Source) -> ExtractionRules:
         min_words=int(ex.get("min_words", ExtractionRules.min_words)),
         timezone=source.timezone,
         language=source.language,
+        family=ex.get("family"),
+        disable=frozenset(ex.get("disable", ())),
+        text_patterns=tuple(ex.get("text_patterns", ())),
+        date_formats=tuple(ex.get("date_formats", ())),
+        byline_prefixes=tuple(ex.get("byline_prefixes", ())),
+        hook=ex.get("hook"),
     )
 
 
@@ -45,7 +60,8 @@ _LIST_KEYS = ("sitemaps", "news_sitemaps", "feeds", "listing_pages")
 _STR_LISTS = ("allow", "deny", "allowed_domains")
 _KNOWN = {f for f in Source.__dataclass_fields__}
 _EXTRACTION_KEYS = {"content_selectors", "remove_selectors", "title_selector",
-                    "author_selector", "date_selector", "min_words"}
+                    "author_selector", "date_selector", "min_words", "family", "disable",
+                    "text_patterns", "date_formats", "byline_prefixes", "hook"}
 
 
 def _fail(path: Path, source: str | None, key: str | None, problem: str) -> ConfigError:
@@ -154,6 +170,7 @@ def parse_source(path: Path, raw: Mapping[str, Any], substitutions: Mapping[str,
         raise _fail(path, sid, f"extraction.{bad[0]}",
                     f"unknown key (known: {', '.join(sorted(_EXTRACTION_KEYS))})")
     _check_selectors(path, sid, extraction)
+    _check_rule_layers(path, sid, extraction)
     if not isinstance(values.get("crawl_settings", {}), dict):
         raise _fail(path, sid, "crawl_settings", "expected a table of Scrapy settings")
     if not (values.get("sitemaps") or values.get("news_sitemaps") or values.get("feeds")
@@ -176,6 +193,52 @@ def _check_selectors(path: Path, sid: str, extraction: Mapping[str, Any]) -> Non
             except (soupsieve.SelectorSyntaxError, TypeError) as exc:
                 raise _fail(path, sid, f"extraction.{key}",
                             f"bad CSS selector '{selector}': {exc}") from exc
+
+
+def _check_rule_layers(path: Path, sid: str, extraction: Mapping[str, Any]) -> None:
+    """The template family, rule switches, text patterns, date formats, byline prefixes and
+    hook of `[source.extraction]` (see transforms/layers.py)."""
+    from transforms.layers import RuleError, check_switch, family_layer, load_hook
+
+    def key(name: str) -> str:
+        return f"extraction.{name}"
+
+    def strings(name: str) -> list[str]:
+        values = extraction.get(name, [])
+        if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+            raise _fail(path, sid, key(name), "expected a list of non-empty strings")
+        return values
+
+    checks: list[tuple[str, Any]] = []
+    if "family" in extraction:
+        family = extraction["family"]
+        checks.append(("family", lambda: family_layer(family) if isinstance(family, str)
+                       else _raise(RuleError("expected the name of a template family"))))
+    checks += [("disable", lambda name=name: check_switch(name)) for name in strings("disable")]
+    if "hook" in extraction:
+        hook = extraction["hook"]
+        checks.append(("hook", lambda: load_hook(hook) if isinstance(hook, str) and ":" in hook
+                       else _raise(RuleError("expected 'package.module:Class'"))))
+    for name, check in checks:
+        try:
+            check()
+        except RuleError as exc:
+            raise _fail(path, sid, key(name), str(exc)) from exc
+    for pattern in strings("text_patterns"):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise _fail(path, sid, key("text_patterns"),
+                        f"bad regular expression '{pattern}': {exc}") from exc
+    for fmt in strings("date_formats"):
+        if "%" not in fmt:
+            raise _fail(path, sid, key("date_formats"),
+                        f"'{fmt}' is not a strptime format (e.g. '%d.%m.%Y, %H:%M Uhr')")
+    strings("byline_prefixes")
+
+
+def _raise(exc: Exception) -> None:
+    raise exc
 
 
 def load_sources(

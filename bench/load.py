@@ -137,7 +137,7 @@ def bench_database(admin_dsn: str) -> Iterator[str]:
 
 
 def empty_tables(conn: psycopg.Connection[Any]) -> None:
-    conn.execute("TRUNCATE articles, article_versions, staged_articles")
+    conn.execute("TRUNCATE articles, article_versions, staged_articles CASCADE")  # + enrichment
     conn.commit()
     try:  # every run starts without dirty pages left by the previous one
         conn.execute("CHECKPOINT")

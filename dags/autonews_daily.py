@@ -1,4 +1,5 @@
-"""autonews_daily: one UTC publication day, crawled, cleaned, gated and loaded per source.
+"""autonews_daily: one UTC publication day, crawled, cleaned, gated and loaded per source,
+then enriched and reported.
 
 Which day a run covers (`autonews.airflow_support.run_day`):
 - `params.day` (YYYY-MM-DD) when given, for any kind of run;
@@ -10,7 +11,8 @@ Which day a run covers (`autonews.airflow_support.run_day`):
 or backfill run for D is named after D+1).
 
 In the grid, the tasks of each source are labelled with its id; `report` fails the run
-when a source failed and its `summary` XCom has every source's counts and first error.
+when a source or the enrich stage failed, and its `summary` XCom has every source's counts
+and first error, and how enrich ended.
 
 Configuration (never in this file): the warehouse is the Airflow connection
 `autonews_warehouse`; sources come from `AUTONEWS_SOURCES` (default config/sources.toml),
@@ -18,7 +20,11 @@ quality thresholds from `AUTONEWS_QUALITY` (default config/quality.toml); failur
 posted to the `autonews_alerts` connection's webhook. Retries follow the error
 (`autonews.airflow_support.retries`): bad input, a gate's verdict or a dead site fail at
 once. Crawls run in the pool `autonews_crawl`; a crawl whose site another crawl is
-crawling gives its slot back and comes back later.
+crawling gives its slot back and comes back later. After the sources, `enrich` links the
+day's articles to entities, topics and stories (whatever loaded; rerunning it is safe).
+The report task writes the run's HTML page into the Airflow Variable
+`autonews_reports_dir`, else `AUTONEWS_REPORTS`, else `$AUTONEWS_HOME/reports/`, and logs
+its path.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_conte
 from autonews.airflow_support.retries import RETRY_POLICY
 
 SOURCE_LABEL = "{{ source_id }}"  # mapped tasks are named after their source in the UI
+ENRICH_LABEL = "enrich (entities, topics, stories)"  # the run-wide stage, named in the UI
 
 
 def _on_failure(context: Any) -> None:
@@ -129,20 +136,35 @@ def autonews_daily() -> None:
         crawl(source_id=source_id) >> clean(source_id=source_id) >> gate(
             source_id=source_id) >> load(source_id=source_id)
 
+    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=30),
+          task_display_name=ENRICH_LABEL)
+    def enrich() -> dict[str, Any]:
+        """Entities, topics and stories of the day's articles (whatever loaded). Clearing it
+        is safe: articles already enriched are skipped, stories rewritten only where they
+        changed, and its `pipeline_runs` row counts one more attempt."""
+        from autonews.airflow_support import run_scope
+        from autonews.jobs import enrich_window
+
+        scope = run_scope(get_current_context())
+        return enrich_window(scope.dsn, scope.window, scope.run_id,
+                             trigger="airflow").to_counts()
+
     @task(trigger_rule="all_done", retries=0, execution_timeout=timedelta(minutes=5))
     def report() -> None:
-        """The run's summary per source (XCom `summary`); fails the run if a source failed."""
-        from autonews.airflow_support import run_scope
-        from autonews.reports import build_report
+        """Write the run's report page, then its summary per source and for enrich (XCom
+        `summary`, also when the run failed); fails the run if a source or enrich failed."""
+        from autonews.airflow_support import reports_dir, run_scope
+        from autonews.report_page import report_run_with_page
 
         context = get_current_context()
         scope = run_scope(context)
-        built = build_report(scope.dsn, scope.run_id, scope.window)
-        built.log()
-        context["ti"].xcom_push(key="summary", value=built.as_dict())  # also when the run failed
-        built.raise_if_failed()
+        report_run_with_page(
+            scope.dsn, scope.run_id, scope.window.first_day,
+            folder=reports_dir(scope.settings), settings=scope.settings, enrich_expected=True,
+            on_report=lambda built: context["ti"].xcom_push(key="summary",
+                                                            value=built.as_dict()))
 
-    per_source.expand(source_id=plan()) >> report()
+    per_source.expand(source_id=plan()) >> enrich() >> report()
 
 
 autonews_daily()

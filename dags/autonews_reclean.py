@@ -2,7 +2,8 @@
 and reload them, without crawling (manual; how an improved cleaner reaches the history).
 
 Trigger with params `{"from": "2026-11-01", "to": "2026-11-13"}` (UTC days, both included;
-default: the 30 days before the run). Each source's task says how many articles changed.
+default: the 30 days before the run). Each source's task says how many articles changed;
+then `enrich` redoes the range's entities, topics and stories where they changed.
 """
 
 from __future__ import annotations
@@ -69,6 +70,19 @@ def autonews_reclean() -> None:
         print(f"{source_id}: {result.changed} articles changed of {result.clean.articles}")
         return result.row()
 
+    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=30),
+          task_display_name="enrich (entities, topics, stories)")
+    def enrich() -> dict[str, Any]:
+        """Entities, topics and stories of the range again (a changed knowledge base or
+        rules redo every article; an unchanged one only what the reclean changed)."""
+        from autonews.airflow_support import reclean_window, warehouse_dsn
+        from autonews.core import Settings
+        from autonews.jobs import enrich_window
+
+        context = get_current_context()
+        return enrich_window(warehouse_dsn(Settings.from_env()), reclean_window(context),
+                             context["dag_run"].run_id, trigger="reclean").to_counts()
+
     @task(execution_timeout=timedelta(minutes=5))
     def report(results: list[dict[str, Any]]) -> dict[str, int]:
         changed = sum(r["changed"] for r in results)
@@ -76,7 +90,9 @@ def autonews_reclean() -> None:
         return {"changed": changed, "sources": len(results)}
 
     # Airflow passes the mapped results at run time; the decorator's types cannot say so.
-    report(reclean.expand(source_id=plan()))  # type: ignore[arg-type]
+    recleaned = reclean.expand(source_id=plan())
+    recleaned >> enrich()
+    report(recleaned)  # type: ignore[arg-type]
 
 
 autonews_reclean()

@@ -16,7 +16,8 @@ from autonews.core import Source
 from autonews.core.settings import Settings
 from autonews.demo.site import DemoSite
 from autonews.sources import DEMO_SOURCES, load_sources
-from tests.helpers import LOCAL_PG, create_db, fresh_db, with_db
+from tests.demo_warehouse import build_analyst_warehouse
+from tests.helpers import LOCAL_PG, create_db, drop_db, fresh_db, with_db
 from warehouse.connection import temporary_server
 from warehouse.schema import migrate
 
@@ -82,6 +83,28 @@ def local_pg() -> str:
     except psycopg.OperationalError as exc:
         pytest.skip(f"no PostgreSQL server at {LOCAL_PG}: {str(exc).splitlines()[0]}")
     return LOCAL_PG
+
+
+@pytest.fixture(scope="session")
+def loaded_template(pg_admin_dsn: str, migrated_template: str) -> Iterator[str]:
+    """Name of a database holding the analysts' demo warehouse
+    (`tests.demo_warehouse.build_analyst_warehouse`)."""
+    name = create_db(pg_admin_dsn, migrated_template, prefix="autonews_loaded_")
+    build_analyst_warehouse(with_db(pg_admin_dsn, name))
+    yield name
+    drop_db(pg_admin_dsn, name)
+
+
+@pytest.fixture(scope="session")
+def loaded_dsn(pg_admin_dsn: str, loaded_template: str) -> str:
+    """DSN of the loaded demo warehouse; tests must not change it."""
+    return with_db(pg_admin_dsn, loaded_template)
+
+
+@pytest.fixture
+def loaded_copy(pg_admin_dsn: str, loaded_template: str) -> Iterator[str]:
+    """DSN of a private copy of the loaded demo warehouse."""
+    yield from fresh_db(pg_admin_dsn, loaded_template)
 
 
 _DATABASE_FIXTURES = {"pg_admin_dsn", "dsn", "empty_dsn", "local_pg", "loaded_dsn",

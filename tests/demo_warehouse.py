@@ -4,24 +4,31 @@ the pipeline's real clean, gate and load stages run on them in process."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
+
+import psycopg
+from psycopg import sql
 
 from autonews.core import CrawlResult, Outcome, Source, Stage, Status, Window
 from autonews.demo import catalog, templates
 from autonews.demo.faults import FaultSet
 from autonews.demo.site import DemoRoutes
-from autonews.jobs import clean_source, gate_source, load_source, skip_stage
-from transforms import url_hash
-from warehouse import runs
+from autonews.jobs import clean_source, enrich_window, gate_source, load_source, skip_stage
+from autonews.sources import DEMO_SOURCES, load_sources
+from transforms import Article, url_hash
+from warehouse import loader, runs, staging
 from warehouse.connection import connect
 from warehouse.raw_pages import RawPageStore
 
-# The analyst tests' warehouse (tests/warehouse/conftest.py): three loaded days, a failed
+# The analyst tests' warehouse (the `loaded_*` fixtures): three loaded days, a failed
 # run the day before, one article corrected after its load.
 LOADED_DAYS = (date(2026, 11, 11), date(2026, 11, 12), date(2026, 11, 13))
 FAILED_DAY = date(2026, 11, 10)  # gearbox is down that run: a failed run in pipeline_runs
 CHANGED_PATH = "/motorwire/industry/midlands-tyre-plant-to-close-with-620-jobs-lost/"
 DEMO_BASE = "http://127.0.0.1:8765"  # the URLs the stored pages claim (no server needed)
+CORRECTION = " Correction: an earlier version of this story misstated the number of jobs."
 
 # What the crawl records for each kind of broken demo page (catalog.BrokenPage.kind).
 _FAILED_OUTCOME = {"not_found": Outcome.HTTP_4XX, "server_error": Outcome.HTTP_5XX,
@@ -93,3 +100,66 @@ def record_failed_crawl(dsn: str, source: Source, day: date, run_id: str, error:
                           CrawlResult().to_counts(), error)
     for stage in (Stage.CLEAN, Stage.GATE, Stage.LOAD):
         skip_stage(dsn, source.id, window, run_id, stage, "crawl failed", "fixture")
+
+
+def correct_one_article(dsn: str) -> None:
+    """Load a corrected version of CHANGED_PATH through the loader: an `article_versions`
+    row."""
+    columns = [f.name for f in dataclasses.fields(Article)]
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            sql.SQL("SELECT {}, raw_page_id FROM articles WHERE canonical_url LIKE %s").format(
+                sql.SQL(", ").join(map(sql.Identifier, columns))),
+            (f"%{CHANGED_PATH}",)).fetchone()
+        assert row is not None, "the demo article to change is not loaded"
+        article = Article(**dict(zip(columns, row[:-1], strict=True)))
+        changed = dataclasses.replace(article, body=article.body + CORRECTION)
+        staged = [staging.staged_row("fixture-correction", "motorwire", changed, row[-1])]
+        staging.stage_articles(conn, "fixture-correction", "motorwire", staged)
+        counts = loader.merge_staged(conn, "fixture-correction", "motorwire")
+    assert counts.updated == 1
+
+
+def build_analyst_warehouse(dsn: str) -> None:
+    """The analysts' warehouse: LOADED_DAYS for every demo source, a failed run on
+    FAILED_DAY, one corrected article, everything enriched."""
+    sources = {s.id: s for s in load_sources(DEMO_SOURCES, {"demo_url": DEMO_BASE})}
+    for day in LOADED_DAYS:
+        for source in sources.values():
+            load_demo_day(dsn, source, day, f"fixture-{day}", DEMO_BASE)
+    record_failed_crawl(dsn, sources["gearbox"], FAILED_DAY, "fixture-down",
+                        "gearbox: no sitemap, feed or listing page could be fetched "
+                        "(connection_error=2); is the site down?")
+    correct_one_article(dsn)
+    enrich_window(dsn, Window.days(LOADED_DAYS[0], LOADED_DAYS[-1]), "fixture-enrich")
+
+
+# The demo catalogue's articles as the cleaner would give them, loaded without pages.
+DEMO_HOST = "http://demo.test"
+
+
+def demo_article(item: catalog.DemoArticle) -> Article:
+    url = f"{DEMO_HOST}{item.path}"
+    return Article(url=url, canonical_url=url, title=item.title, body=item.body_text,
+                   description=item.description, authors=list(item.authors),
+                   published_at=item.published_utc, language="en", section=item.section,
+                   tags=list(item.tags), site_name=catalog.SITE_NAMES[item.source],
+                   word_count=item.word_count)
+
+
+def load_articles(dsn: str, items: Iterable[tuple[str, Article]], run_id: str = "fixture"
+                  ) -> None:
+    """Load (source id, article) pairs with the pipeline's own stage + merge."""
+    by_source: dict[str, list[Article]] = {}
+    for source, article in items:
+        by_source.setdefault(source, []).append(article)
+    with psycopg.connect(dsn) as conn:
+        for source, articles in by_source.items():
+            rows = [staging.staged_row(run_id, source, a, None) for a in articles]
+            staging.stage_articles(conn, run_id, source, rows)
+            loader.merge_staged(conn, run_id, source, index_search=False)
+
+
+def load_demo(dsn: str) -> None:
+    """Every article of the demo catalogue, loaded without pages."""
+    load_articles(dsn, ((a.source, demo_article(a)) for a in catalog.articles()))

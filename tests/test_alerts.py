@@ -87,7 +87,7 @@ def test_an_alert_that_cannot_be_sent_is_an_error_and_is_in_the_report(hook, dsn
     report = build_report(dsn, "scheduled__2026-11-14",
                           Window.for_day(date.fromisoformat(DAY)))
     failure = report.failure() or ""
-    assert failure.startswith("sources failed: gearbox")
+    assert failure.startswith("failed: gearbox")
     assert "1 failure alert of this run could not be sent" in failure
     assert report.as_dict()["alerts_not_sent"][0]["source"] == "gearbox"
 

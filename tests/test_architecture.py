@@ -16,10 +16,10 @@ import autonews
 from tests.helpers import ROOT
 
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-PACKAGES = ("autonews", "scrapers", "transforms", "warehouse")
+PACKAGES = ("autonews", "enrichment", "scrapers", "transforms", "warehouse")
 # Outside `warehouse/`, code never holds SQL (tests and benchmarks read the warehouse as an
 # analyst would, and are not checked).
-CHECKED_FOR_SQL = ("autonews", "scrapers", "transforms", "dags")
+CHECKED_FOR_SQL = ("autonews", "enrichment", "scrapers", "transforms", "dags")
 _SQL = re.compile(r"^\s*(SELECT\s.+\sFROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|"
                   r"CREATE\s+(TABLE|INDEX|VIEW|FUNCTION)|ALTER\s+TABLE|DROP\s+TABLE|"
                   r"TRUNCATE|COPY\s+\w+|WITH\s+\w+\s+AS\s*\(|SELECT\s+pg_)",

@@ -26,6 +26,7 @@ def _one_line_error(done, code: int, message: str) -> None:
     (("run", "--date", "2999-01-01"), "--date 2999-01-01 is in the future"),
     (("backfill", "--from", "2026-11-06", "--to", "2026-11-04"), "the range is backwards"),
     (("backfill", "--from", "0001-01-01", "--to", "2026-11-04"), "longer than 3660 days"),
+    (("backfill", "--from", "2026-11-06", "--to", "2999-01-01"), "2999-01-01 is in the future"),
     (("run", "--demo", "--demo-port", "0", "--source", "nope"), "unknown source id 'nope'"),
     (("stats", "--from", "[bold]x[/]"), "--from '[bold]x[/]' is not a date"),
 ])

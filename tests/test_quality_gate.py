@@ -98,3 +98,12 @@ def test_a_bad_quality_file_is_refused_with_file_and_key(tmp_path, content, mess
     with pytest.raises(ConfigError, match=re.escape(message)) as error:
         load_thresholds("gearbox", path)
     assert str(path) in str(error.value)
+
+
+def test_too_many_articles_the_cleaner_is_unsure_of_fail_the_gate():
+    counts = {"pages": 4, "articles": 4, "low_confidence": 3, "page_kinds": {"article": 4}}
+    checks = {c.name: c for c in evaluate(counts, [], Thresholds())}
+    assert not checks["low_confidence_share"].passed
+    assert checks["low_confidence_share"].detail.startswith("3 of 4 articles the cleaner")
+    sure = {c.name: c for c in evaluate({**counts, "low_confidence": 1}, [], Thresholds())}
+    assert sure["low_confidence_share"].passed

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from autonews.core.vocabulary import RejectReason
+from autonews.core.vocabulary import PageKind, RejectReason
 
 # Bump when extraction output can change for the same page: `autonews reclean` and the
 # `articles.extractor_version` column tell which rows an improved cleaner has reached.
-EXTRACTOR_VERSION = "1.0.0"
+EXTRACTOR_VERSION = "2.0.0"
 
 
 class PageRejected(Exception):
@@ -46,15 +46,29 @@ class Article:
     word_count: int = 0
     reading_time_minutes: int | None = None
     is_paywalled: bool = False
+    # Who is credited when no person is: an agency or the site itself ("dpa", "Reuters");
+    # never mixed into `authors`.
+    credit: str | None = None
+    # How sure the cleaner is that this is one article and that `body` is all of it
+    # (0..1), and why it is less than 1 (slugs of `transforms.pagekind.Doubt`).
+    page_kind: PageKind = PageKind.ARTICLE
+    extraction_confidence: float = 1.0
+    confidence_reasons: tuple[str, ...] = ()
+    # The version of the rule layers used (generic + family + source), for reclean.
+    rules_version: str | None = None
     extractor_version: str = EXTRACTOR_VERSION
 
     @property
     def content_hash(self) -> str:
-        """Hash of what an analyst would see change; not the URL or extractor version."""
+        """Hash of what an analyst would see change; not the URL, the extractor or rules
+        version, nor the cleaner's own verdict (`page_kind`, confidence): a cleaner that
+        only grows surer of a page must not turn every stored article into an update."""
         payload = {
             name: _jsonable(getattr(self, name))
             for name in CONTENT_FIELDS
         }
+        if self.credit is not None:  # only when set: hashes of articles without one stay
+            payload["credit"] = self.credit
         raw = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(raw).hexdigest()
 
@@ -74,4 +88,6 @@ CONTENT_FIELDS = (
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
     return value

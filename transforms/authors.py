@@ -9,6 +9,7 @@ from bs4 import Tag
 
 from transforms.index import PageIndex
 from transforms.jsonld import ORGANIZATION_TYPES, text_value, types_of
+from transforms.people import AGENCIES, NameKind, name_kind, tidy_name
 from transforms.rules import BYLINE_PREFIXES, NOT_NAMES, ExtractionRules
 from transforms.text import collapse
 
@@ -38,6 +39,9 @@ def split_author_names(text: str) -> list[str]:
             continue
         words = part.split()
         if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in part):
+            continue
+        if part.casefold() in AGENCIES:  # "dpa": kept, to be told apart as a credit
+            names.append(part)
             continue
         if not all(w[0].isupper() or w.lower() in _NAME_PARTICLES for w in words):
             continue
@@ -72,40 +76,76 @@ def read_authors(
     meta: dict[str, list[str]],
     by_id: dict[str, dict[str, Any]],
     rules: ExtractionRules,
-) -> list[str]:
-    """The article's authors, from the most explicit source that names any."""
+    site_name: str | None = None,
+    host: str | None = None,
+) -> tuple[list[str], str | None]:
+    """(authors, credit): the people named by the most explicit source that names any,
+    and the organisation credited (an agency, the site) when no person is."""
+    organisations: list[str] = []
+
+    def people(names: list[str], structured: bool) -> list[str]:
+        out = []
+        for raw in names:
+            name = tidy_name(raw)
+            kind = name_kind(name, site_name, host, structured)
+            if kind is NameKind.PERSON:
+                out.append(name)
+            elif kind is NameKind.ORGANISATION:
+                organisations.append(name)
+        return dedupe(out)
+
+    def credit() -> str | None:
+        return organisations[0] if organisations else None
+
     if rules.author_selector:
         found = [collapse(t.get_text(" ")) for t in page.soup.select(rules.author_selector)]
-        names = [n for text in found for n in split_author_names(text)]
+        names = people([n for text in found for n in split_author_names(text)], True)
         if names:
-            return dedupe(names)
+            return names, None
     if article.get("author"):
-        names = jsonld_people(article["author"], by_id)
+        persons, orgs = jsonld_names(article["author"], by_id)
+        organisations.extend(orgs)
+        names = people(persons, True)
         if names:
-            return dedupe(names)
-    names = _microdata_names(page) or _meta_names(meta) or _rel_author_names(page) \
-        or _hinted_names(page) or byline_names(page)
-    return dedupe(names)
+            return names, None
+    for finder, structured in ((lambda: prefixed_names(page, rules.byline_prefixes), False),
+                               (lambda: _microdata_names(page), True),
+                               (lambda: _meta_names(meta), False),
+                               (lambda: _rel_author_names(page), False),
+                               (lambda: _hinted_names(page), False),
+                               (lambda: byline_names(page), False)):
+        names = people(finder(), structured)
+        if names:
+            return names, None
+    return [], credit()
 
 
 def jsonld_people(value: Any, by_id: dict[str, dict[str, Any]]) -> list[str]:
     """People's names of a JSON-LD `author` value (organisations and URLs left out)."""
+    return jsonld_names(value, by_id)[0]
+
+
+def jsonld_names(value: Any, by_id: dict[str, dict[str, Any]]) -> tuple[list[str], list[str]]:
+    """(people's names, organisations' names) of a JSON-LD `author` value."""
     items = value if isinstance(value, list) else [value]
     names: list[str] = []
+    organisations: list[str] = []
     for item in items:
         if isinstance(item, dict) and set(item) <= {"@id"} and item.get("@id") in by_id:
             item = by_id[item["@id"]]
         if isinstance(item, dict):
-            if types_of(item) & ORGANIZATION_TYPES:
-                continue
             name = text_value(item.get("name"))
+            if types_of(item) & ORGANIZATION_TYPES:
+                if name:
+                    organisations.append(name)
+                continue
         elif isinstance(item, str):
             name = None if item.startswith(("http://", "https://")) else collapse(item)
         else:
             name = None
         if name:
             names.extend(split_author_names(name))
-    return names
+    return names, organisations
 
 
 def _microdata_names(page: PageIndex) -> list[str]:
@@ -147,6 +187,31 @@ def _hinted_names(page: PageIndex) -> list[str]:
             names = split_author_names(text)
             if names:
                 return names
+    return []
+
+
+def prefixed_names(page: PageIndex, prefixes: tuple[str, ...]) -> list[str]:
+    """Names after a byline prefix the source uses ("Texto:", "Reportage von"): the rest of
+    the string, or the element right after it."""
+    if not prefixes:
+        return []
+    wanted = tuple(p.casefold() for p in prefixes)
+    for text in page.strings:
+        chunk = collapse(str(text))
+        lowered = chunk.casefold()
+        prefix = next((p for p in wanted if lowered.startswith(p)), None)
+        if prefix is None or len(chunk) > 120:
+            continue
+        parent = text.parent
+        if not isinstance(parent, Tag) or page.in_ignored_context(parent):
+            continue
+        rest = chunk[len(prefix):].strip(" :")
+        if not rest:
+            follower = text.find_next_sibling()
+            rest = collapse(follower.get_text(" ")) if isinstance(follower, Tag) else ""
+        names = split_author_names(rest)
+        if names:
+            return names
     return []
 
 

@@ -16,8 +16,9 @@ _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b
                  b"RIFF", b"OggS", b"ID3", b"\x00\x00\x01\x00")
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml",
                "text/xml", "application/octet-stream")
-# w3lib maps ISO-8859-1 and ASCII labels to windows-1252, as browsers do.
-_WESTERN = frozenset({"cp1252"})
+# Unicode encodings other than UTF-8, whose declarations are never second-guessed.
+_UNICODE = frozenset({"utf-16-le", "utf-16-be", "utf-16", "utf-32", "utf-32-le",
+                      "utf-32-be"})
 # More NUL characters than this in the first KB of decoded text: not a text page.
 _MAX_NULS = 64
 
@@ -41,9 +42,10 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> tuple[str, str
     BOM, then the HTTP charset, then `<meta charset>`, then UTF-8 if the bytes are UTF-8,
     else windows-1252 (w3lib, which reads ISO-8859-1 and ASCII labels as windows-1252, as
     browsers do). Declarations are checked where a wrong one is common and detectable:
-    - a single-byte Western charset declared for bytes that are valid UTF-8 with non-ASCII
-      characters: UTF-8 (servers label pages ISO-8859-1 by default far more often than
-      windows-1252 text happens to be valid UTF-8);
+    - a legacy charset (ISO-8859-1, windows-125x, GBK, Shift_JIS...) declared for bytes
+      that are valid UTF-8 with non-ASCII characters: UTF-8 (servers label pages
+      ISO-8859-1 by default, and pages converted to UTF-8 keep their old `<meta>`, far more
+      often than legacy-encoded text happens to be valid UTF-8);
     - UTF-8 declared for bytes that mostly are not: the page's `<meta>` charset if it names
       another one, else windows-1252 (a stray bad byte in real UTF-8 stays U+FFFD).
     """
@@ -51,7 +53,7 @@ def decode_bytes(data: bytes, content_type: str | None = None) -> tuple[str, str
     if data.isascii():
         return encoding, text
     codec = _codec_name(encoding)
-    if codec in _WESTERN and is_utf8(data):
+    if codec != "utf-8" and codec not in _UNICODE and is_utf8(data):
         return "utf-8", data.decode("utf-8", "replace")
     if codec == "utf-8" and read_bom(data)[0] is None and _mostly_not_utf8(data, text):
         declared = html_body_declared_encoding(data)

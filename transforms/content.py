@@ -1,16 +1,17 @@
-"""Main content: find the article's container, strip boilerplate, render plain-text blocks."""
+"""Article text: boilerplate stripped inside the body container, blocks rendered and filtered."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from bs4 import Comment, NavigableString, Tag
 from bs4.element import CData, Declaration, Doctype, ProcessingInstruction
 
-from transforms.index import VISIBLE_STRINGS, PageIndex
+from transforms.index import PageIndex
 from transforms.rules import (
     BOILERPLATE_SELECTORS,
     BOILERPLATE_WORDS,
@@ -33,7 +34,7 @@ BR = "\u2028"  # stands for <br> while rendering; input has it replaced by a spa
 _BREAKS = re.compile(rf"\s*{BR}\s*(?:{BR}\s*)+")
 _WORD_TO_CONCEPT = {w: c for c, words in BOILERPLATE_WORDS.items() for w in words}
 _BOILERPLATE = SelectorSet.build(BOILERPLATE_SELECTORS)
-_CONTENT = SelectorSet.build({str(i): (s,) for i, s in enumerate(CONTENT_SELECTORS)})
+CONTENT_MATCHER = SelectorSet.build({str(i): (s,) for i, s in enumerate(CONTENT_SELECTORS)})
 _TEXT_RULES = compile_text_rules()
 # A matched element holding more than this share of the article's text is kept: a
 # class word such as "meta" on the main container must not delete the article.
@@ -60,6 +61,7 @@ class Trace:
     enabled: bool = False
     root: str | None = None
     root_rule: str | None = None
+    root_chars: int = 0  # paragraph text of the root before cleaning
     removed: list[dict[str, Any]] = field(default_factory=list)
 
     def removal(self, rule: str, concept: str, match: str, element: Tag | str) -> None:
@@ -85,11 +87,11 @@ def describe(tag: Tag) -> str:
     return out
 
 
-def _text_len(tag: Tag) -> int:
+def text_len(tag: Tag) -> int:
     return len(collapse(tag.get_text(" ")))
 
 
-def _class_concept(tag: Tag) -> tuple[str, str] | None:
+def class_concept(tag: Tag) -> tuple[str, str] | None:
     names: list[str] = []
     classes = tag.get("class")
     if isinstance(classes, list):
@@ -117,94 +119,15 @@ def _hidden(tag: Tag) -> bool:
     return False
 
 
-# ---------------------------------------------------------------- root finding
-
-
-def find_root(page: PageIndex, rules: ExtractionRules, trace: Trace) -> Tag | None:
-    """The element holding the article body: per-source selectors, known templates, else
-    the best-scoring container by paragraph text and link density."""
-    soup = page.soup
-    body = page.first("body") or soup
-    for selector in rules.content_selectors:
-        found = [t for t in soup.select(selector) if _text_len(t) > 0]
-        if found:
-            best = max(found, key=_text_len)
-            trace.root, trace.root_rule = describe(best), f"source selector {selector}"
-            return best
-    matches: dict[int, list[Tag]] = {}
-    for tag in page.within(body):
-        hit = _CONTENT.match(tag)
-        if hit:
-            matches.setdefault(int(hit[0]), []).append(tag)
-    for index in sorted(matches):
-        candidates = [t for t in matches[index] if not _in_boilerplate(t, page)]
-        if not candidates:
-            continue
-        scored = [(_paragraph_text_len(t, page), t) for t in candidates]
-        length, best = max(scored, key=lambda pair: pair[0])
-        if length >= 150:
-            trace.root, trace.root_rule = describe(best), CONTENT_SELECTORS[index]
-            return best
-    best_scored = _score_containers(body, page)
-    if best_scored is not None:
-        trace.root, trace.root_rule = describe(best_scored), "text density"
-    return best_scored
-
-
-def _in_boilerplate(tag: Tag, page: PageIndex) -> bool:
-    """Inside an aside, footer, nav or a related/sidebar/comments container that does not
-    hold the page's <h1>."""
-    def boilerplate(parent: Tag) -> bool:
-        if page.holds_h1(parent):
-            return False
-        if parent.name in ("aside", "footer", "nav"):
-            return True
-        hit = _class_concept(parent)
-        return hit is not None and hit[0] in ("related", "sidebar", "comments", "footer")
-
-    return page.any_ancestor(tag, "boilerplate", boilerplate)
-
-
-_PARAGRAPH_TAGS = ("p", "li", "h2", "h3", "blockquote", "td", "dd")
-
-
-def _paragraph_text_len(tag: Tag, page: PageIndex) -> int:
-    return page.text_len_within(tag, _PARAGRAPH_TAGS) or page.text_len(tag)
-
-
-def _score_containers(body: Tag, page: PageIndex) -> Tag | None:
-    """Readability-style: credit each text unit's parent and grandparent, penalise links."""
-    scores: dict[int, float] = {}
-    nodes: dict[int, Tag] = {}
-    for node in page.within(body, ("p", "td", "pre", "div", "font", "section", "li")):
-        if node.name in ("div", "font", "section", "td", "li"):
-            text = collapse("".join(str(s) for s in node.contents if type(s) in VISIBLE_STRINGS))
-        else:
-            text = collapse(node.get_text(" "))
-        if len(text) < 40:
-            continue
-        links = page.text_len_within(node, ("a",))
-        density = links / max(1, len(text))
-        score = (1 + text.count(",") + min(len(text) / 100, 3)) * (1 - min(density, 0.9))
-        holder = node if node.name in ("div", "font", "td", "section") else node.parent
-        levels = (holder, holder.parent if holder else None)
-        for level, factor in zip(levels, (1.0, 0.5), strict=True):
-            if isinstance(level, Tag) and level.name not in ("html", "[document]"):
-                scores[id(level)] = scores.get(id(level), 0.0) + score * factor
-                nodes[id(level)] = level
-    if not scores:
-        return None
-    best_id = max(scores, key=lambda k: scores[k])
-    return nodes[best_id]
-
-
 # ---------------------------------------------------------------- cleaning
 
 
-def strip_boilerplate(root: Tag, page: PageIndex, rules: ExtractionRules, trace: Trace) -> None:
+def strip_boilerplate(root: Tag, page: PageIndex, rules: ExtractionRules, trace: Trace,
+                      lenient: bool = False) -> None:
     """Remove non-article elements inside `root`, in place (`page` indexes the tree as
-    it was before: this is its last use)."""
-    total = max(1, _text_len(root))
+    it was before: this is its last use). `lenient`: only non-text tags and the source's
+    own remove-list (the second chance of a page that came out empty)."""
+    total = max(1, text_len(root))
     inside = list(page.within(root))
     # Spans of `page.tags` removed so far: their tags are skipped. (`Tag.decomposed`
     # would answer too, but bs4 computes it with a search of the whole subtree.)
@@ -215,29 +138,61 @@ def strip_boilerplate(root: Tag, page: PageIndex, rules: ExtractionRules, trace:
         start, end = page.span(tag)
         if start < skip_until or any(a <= start < b for a, b in removed):
             continue
-        rule = _removal_rule(tag, total, extra if rules.remove_selectors else None)
+        if lenient:
+            rule = _lenient_rule(tag, extra if rules.remove_selectors else None)
+        else:
+            rule = _removal_rule(tag, total, extra if rules.remove_selectors else None, rules)
         if rule is not None:
             trace.removal(*rule, tag)
             tag.decompose()
             skip_until = end
 
 
-def _removal_rule(tag: Tag, total: int, extra: SelectorSet | None) -> tuple[str, str, str] | None:
-    """(rule, concept, match) that removes `tag`, or None to keep it."""
+# Removed even by the lenient second pass: comment threads and consent boxes are never
+# article text, whatever their size.
+LENIENT_CONCEPTS = frozenset({"comments", "consent"})
+
+
+def _lenient_rule(tag: Tag, extra: SelectorSet | None) -> tuple[str, str, str] | None:
+    if tag.name in DROP_TAGS:
+        return "tag", "non-text", tag.name
+    hit = extra.match(tag) if extra is not None else None
+    if hit:
+        return "selector", hit[0], hit[1]
+    word = class_concept(tag)
+    if word and word[0] in LENIENT_CONCEPTS:
+        return "class word", word[0], word[1]
+    return None
+
+
+def _removal_rule(tag: Tag, total: int, extra: SelectorSet | None,
+                  rules: ExtractionRules) -> tuple[str, str, str] | None:
+    """(rule, concept, match) that removes `tag`, or None to keep it (rules the source
+    switched off left out)."""
     name = tag.name
-    if name in DROP_TAGS or (name == "header" and _text_len(tag) < total * PROTECT_SHARE):
-        if name in ("form", "aside") and _text_len(tag) >= total * PROTECT_SHARE:
+    if name in DROP_TAGS or (name == "header" and text_len(tag) < total * PROTECT_SHARE):
+        if name in ("form", "aside") and text_len(tag) >= total * PROTECT_SHARE:
             return None
         return "tag", "non-text", name
     if _hidden(tag):
         return "hidden", "hidden", "hidden/display:none"
     hit = (extra.match(tag) if extra is not None else None) or _BOILERPLATE.match(tag)
-    if hit:
+    if hit and not rules.disabled("selector", hit[0]):
         return "selector", hit[0], hit[1]
-    word = _class_concept(tag)
-    if word and _text_len(tag) < total * PROTECT_SHARE:
+    word = class_concept(tag)
+    if word and text_len(tag) < total * PROTECT_SHARE and \
+            not rules.disabled("class_word", word[0]) and not _prose(tag):
         return "class word", word[0], word[1]
     return None
+
+
+# A paragraph this long is prose whatever its class says (`<p class="paywall">` marks the
+# paid part of an article, not a sign-up box).
+PROSE_CHARS = 80
+
+
+def _prose(tag: Tag) -> bool:
+    return tag.name in ("p", "blockquote") and text_len(tag) >= PROSE_CHARS
 
 
 def _strip_signup_boxes(
@@ -253,7 +208,7 @@ def _strip_signup_boxes(
         box: Tag = field_
         for parent in field_.parents:
             # measured on the tree as it is now (earlier boxes may be gone): not `page`
-            if parent is root or _text_len(parent) > 300:
+            if parent is root or text_len(parent) > 300:
                 break
             box = parent
         if box is not field_:
@@ -398,19 +353,29 @@ def render_blocks(root: Tag) -> list[Block]:
 # ---------------------------------------------------------------- block filtering
 
 
-def text_rule(text: str) -> tuple[str, str] | None:
-    """(concept, pattern) of the boilerplate text rule a whole block matches."""
+def text_rule(text: str, rules: ExtractionRules | None = None) -> tuple[str, str] | None:
+    """(concept, pattern) of the boilerplate text rule a whole block matches (the
+    source's own patterns first, generic ones it switched off left out)."""
     if len(text) > 260:
         return None
+    if rules is not None:
+        for pattern in _source_patterns(rules.text_patterns):
+            if pattern.match(text):
+                return "source", pattern.pattern
     for concept, pattern in _TEXT_RULES:
-        if pattern.match(text):
+        if pattern.match(text) and not (rules is not None and rules.disabled("text", concept)):
             return concept, pattern.pattern
     return None
 
 
+@lru_cache(maxsize=128)
+def _source_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(rf"^(?:{p})$", re.IGNORECASE) for p in patterns)
+
+
 def filter_blocks(
     blocks: list[Block], title: str | None, authors: list[str], trace: Trace,
-    labels: Iterable[str] = (),
+    labels: Iterable[str] = (), rules: ExtractionRules | None = None,
 ) -> Iterator[Block]:
     """Drop template furniture that survived element removal: repeated title and byline,
     section/tag labels before the text, reading time, share/comment prompts, link lists,
@@ -435,15 +400,17 @@ def filter_blocks(
         if _is_byline(block.text, author_keys):
             trace.removal("text", "byline", "byline", block.text)
             continue
-        hit = text_rule(block.text)
-        if hit and block.kind != "heading" or hit and hit[0] in ("share", "comments"):
+        hit = text_rule(block.text, rules)
+        if hit and (block.kind != "heading" or hit[0] in ("share", "comments")
+                    or count_words(block.text) <= HEADING_CUE_WORDS):
             assert hit is not None
             trace.removal("text", hit[0], hit[1], block.text)
             continue
         if not _HAS_WORD.search(block.text):
             trace.removal("text", "symbols", "no letters or digits", block.text)
             continue
-        if block.link_density > 0.6 and count_words(block.text) < 40:
+        if block.link_density > 0.6 and count_words(block.text) < 40 and \
+                not _prose_list(block):
             trace.removal("text", "links", "link density > 0.6", block.text)
             continue
         seen.add(key)
@@ -451,6 +418,19 @@ def filter_blocks(
 
 
 _HAS_WORD = re.compile(r"\w")
+# A list whose items average this many words is prose even when its items are linked
+# (release notes, sources); navigation and teaser lists have short items.
+PROSE_LIST_WORDS = 8
+
+
+def _prose_list(block: Block) -> bool:
+    if block.kind != "list":
+        return False
+    items = block.text.split("\n")
+    return count_words(block.text) / max(1, len(items)) >= PROSE_LIST_WORDS
+# A heading this short matching a boilerplate text rule is furniture ("Mehr zum Thema");
+# a longer one is the article's own sub-heading that happens to start like one.
+HEADING_CUE_WORDS = 5
 _BYLINE_START = re.compile(r"^(by|von|par|por|written by|words by|posted by|submitted by)\b",
                            re.IGNORECASE)
 

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bs4 import Tag
 
-from transforms.dates import parse_datetime, parse_human_date, search_human_date, url_date
+from transforms.dates import (
+    naive_iso,
+    parse_datetime,
+    parse_human_date,
+    parse_with_formats,
+    search_human_date,
+    stated_offset,
+    url_date,
+    with_page_offset,
+)
 from transforms.index import PageIndex, attr_text, class_words
 from transforms.jsonld import text_value
 from transforms.rules import BYLINE_PREFIXES, ExtractionRules
@@ -40,16 +49,20 @@ _CUE = re.compile(r"^(posted|published|submitted|date|datum|fecha|veröffentlich
 class _Published:
     """The first publication date that parses, and where it came from."""
 
-    def __init__(self, tz: str | None, languages: tuple[str, ...] | None) -> None:
-        self.tz, self.languages = tz, languages
+    def __init__(self, tz: str | None, languages: tuple[str, ...] | None,
+                 formats: tuple[str, ...] = ()) -> None:
+        self.tz, self.languages, self.formats = tz, languages, formats
         self.at: datetime | None = None
         self.source: str | None = None
+        self.raw: str | None = None
 
     def attempt(self, value: Any, source: str) -> None:
         if self.at is None and value:
-            parsed = parse_datetime(text_value(value), self.tz, self.languages)
+            raw = text_value(value)
+            parsed = parse_with_formats(raw, self.formats, self.tz) or \
+                parse_datetime(raw, self.tz, self.languages)
             if parsed is not None:
-                self.at, self.source = parsed, source
+                self.at, self.source, self.raw = parsed, source, raw
 
 
 def read_dates(
@@ -66,7 +79,7 @@ def read_dates(
     meta > microdata > time > text (byline) > url > htmldate.
     """
     tz = rules.timezone
-    published = _Published(tz, languages)
+    published = _Published(tz, languages, rules.date_formats)
     modified_from_time = False
 
     if rules.date_selector:
@@ -105,8 +118,17 @@ def read_dates(
                 continue
             published.attempt(value, "time")
     at, source = published.at, published.source
+    stated = _stated_offsets(page, article, meta)
+    wall = naive_iso(published.raw)
+    if at is not None and wall is not None and (placed := with_page_offset(wall, stated)):
+        at = placed  # a naive JSON-LD time, placed by the offset a <meta> states
+    wall = naive_iso(text_value(article.get("dateModified")))
+    if modified is not None and wall is not None and (placed := with_page_offset(wall, stated)):
+        modified = placed
+    if at is None and rules.date_formats:
+        at, source = formatted_date(page, rules.date_formats, tz) or (None, None)
     if at is None:
-        at, source = byline_date(page, tz, languages) or (None, None)
+        at, source = byline_date(page, tz, languages, rules.date_formats) or (None, None)
     if at is None and (found := url_date(url)) is not None:
         at, source = found, "url"
     if at is None:
@@ -120,12 +142,41 @@ def read_dates(
     return at, modified, source
 
 
+def _stated_offsets(
+    page: PageIndex, article: dict[str, Any], meta: dict[str, list[str]]
+) -> list[tuple[datetime, timedelta]]:
+    """(wall time, offset) of every machine-readable date on the page that states its
+    offset: metadata, JSON-LD, `<time datetime>`."""
+    values: list[Any] = [text_value(article.get(k)) for k in
+                         ("datePublished", "dateModified", "dateCreated")]
+    values += [v for key in (*PUBLISHED_META, *MODIFIED_META) for v in meta.get(key, [])]
+    values += [attr_text(t, "datetime") for t in page.named("time")]
+    return [found for v in values if (found := stated_offset(v)) is not None]
+
+
 def _equals(wanted: str) -> Callable[[Any], bool]:
     return lambda value: value == wanted
 
 
+def formatted_date(
+    page: PageIndex, formats: tuple[str, ...], tz: str | None
+) -> tuple[datetime, str] | None:
+    """The first short text written in one of the source's date formats."""
+    for text in page.strings:
+        if len(text) > 120 or not any(ch.isdigit() for ch in text):
+            continue
+        parent = text.parent
+        if isinstance(parent, Tag) and page.in_ignored_context(parent):
+            continue
+        found = parse_with_formats(str(text), formats, tz)
+        if found is not None:
+            return found, "text"
+    return None
+
+
 def byline_date(
-    page: PageIndex, tz: str | None, languages: tuple[str, ...] | None
+    page: PageIndex, tz: str | None, languages: tuple[str, ...] | None,
+    formats: tuple[str, ...] = (),
 ) -> tuple[datetime, str] | None:
     """A date written in the page's byline/dateline ("Posted: March 4, 2026")."""
     candidates: list[Tag] = []
@@ -148,7 +199,8 @@ def byline_date(
             piece = collapse(piece).strip(" :|,")
             if piece.lower().startswith(UPDATED_CUES):
                 continue
-            found = parse_human_date(_CUE.sub("", piece), tz, languages)
+            found = parse_with_formats(_CUE.sub("", piece), formats, tz) or \
+                parse_human_date(_CUE.sub("", piece), tz, languages)
             if found is not None:
                 return found, "text"
         found = search_human_date(text, tz, languages)

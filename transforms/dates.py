@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -16,6 +16,10 @@ MAX_YEAR = 2100
 MAX_READING_MINUTES = 24 * 60
 _ISO_DURATION_MINUTES = re.compile(r"^PT?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$", re.IGNORECASE)
 _DOTTED = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{4}\b")
+# dateparser's parsers minus "relative-time" and "timestamp": "3 hours ago" would be read
+# against the clock of the machine cleaning the page, and a bare number is not a date.
+_PARSERS = ["custom-formats", "absolute-time"]
+_ISO_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12]\d|3[01]))?/")
 
 
@@ -82,6 +86,7 @@ def parse_human_date(
         "PREFER_DAY_OF_MONTH": "first",
         "REQUIRE_PARTS": ["day", "month", "year"],
         "STRICT_PARSING": False,
+        "PARSERS": _PARSERS,
     }
     if _DOTTED.search(text):  # 05.03.2026 is day.month.year wherever it is written
         settings["DATE_ORDER"] = "DMY"
@@ -107,7 +112,8 @@ def search_human_date(
     from dateparser.search import search_dates
 
     settings = {"TIMEZONE": tz or "UTC", "RETURN_AS_TIMEZONE_AWARE": True,
-                "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"]}
+                "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"],
+                "PARSERS": _PARSERS}
     try:
         found = search_dates(text, languages=list(languages) if languages else None,
                              settings=settings)
@@ -148,3 +154,63 @@ def duration_minutes(value: object) -> int | None:
 def plausible_minutes(minutes: int) -> int | None:
     """A stated reading time, or None when no reader could mean it (0, or over a day)."""
     return minutes if 1 <= minutes <= MAX_READING_MINUTES else None
+
+
+def naive_iso(value: object) -> datetime | None:
+    """The wall time of an ISO date-time written without an offset ("2026-03-04T09:15"),
+    else None (no time, an offset, or not ISO)."""
+    if not isinstance(value, str) or not _ISO_LOCAL.match(value.strip()):
+        return None
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def stated_offset(value: object) -> tuple[datetime, timedelta] | None:
+    """(wall time, UTC offset) of an ISO date-time that states its offset."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    text = text[:-1] + "+00:00" if text.endswith("Z") else text
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    offset = parsed.utcoffset()
+    if offset is None or "T" not in text and " " not in text:
+        return None
+    return parsed.replace(tzinfo=None), offset
+
+
+def with_page_offset(wall: datetime, stated: list[tuple[datetime, timedelta]]) -> datetime | None:
+    """A naive wall time placed in the offset another date on the same page states: the one
+    written for the same minute, else the offset most dates on the page use."""
+    if not stated:
+        return None
+    same = [off for when, off in stated if when.replace(second=0, microsecond=0)
+            == wall.replace(second=0, microsecond=0)]
+    if same:
+        offset = same[0]
+    else:
+        offsets = [off for _, off in stated]
+        offset = max(set(offsets), key=offsets.count)
+    return to_utc(wall.replace(tzinfo=timezone(offset)))
+
+
+def parse_with_formats(
+    text: str | None, formats: tuple[str, ...], tz: str | None = None
+) -> datetime | None:
+    """A date written in one of a site's own `strptime` formats ("%d.%m.%Y, %H:%M Uhr"),
+    searched at the start of `text`; naive values are taken in `tz`."""
+    if not text or not formats:
+        return None
+    text = " ".join(text.split())
+    for fmt in formats:
+        for end in range(len(text), 5, -1):  # the longest prefix that fits the format
+            try:
+                found = datetime.strptime(text[:end], fmt)
+            except ValueError:
+                continue
+            return to_utc(found, tz)
+    return None

@@ -5,23 +5,47 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from bs4 import Tag
+
 from transforms.article import Article, PageRejected, RejectReason
 from transforms.charset import decode_page
 from transforms.content import (
     BR,
+    Block,
     Trace,
+    describe,
     filter_blocks,
-    find_root,
     render_blocks,
     strip_boilerplate,
 )
 from transforms.index import PageIndex
-from transforms.jsonld import GALLERY_TYPES, INDEX_TYPES, VIDEO_TYPES
+from transforms.layers import layered, load_hook, rules_version
 from transforms.metadata import Metadata, read_metadata
+from transforms.pagekind import Evidence, classify_page
+from transforms.roots import companion_roots, find_lead, find_root, paragraph_chars
 from transforms.rules import DEFAULT_RULES, WORDS_PER_MINUTE, ExtractionRules
 from transforms.soup import collector_paused, parse_page
-from transforms.text import collapse, count_words, strip_control, tokens
+from transforms.text import collapse, count_words, strip_control
+from transforms.titles import choose_title
 from transforms.urls import canonical_or_none
+
+# A page refused as empty or too short is cleaned again, generic removal rules off, when
+# its body container held at least this much paragraph text before cleaning: the rules
+# took text for furniture (a paywall CTA or a teaser holds less).
+LENIENT_MIN_CHARS = 600
+
+
+def _links_away(heading: Tag, page: PageIndex) -> bool:
+    """A heading linking to another page (a teaser), not to an anchor on this one."""
+    for link in page.within(heading, ("a",)):
+        href = link.get("href")
+        if isinstance(href, str) and href.strip() and not href.strip().startswith("#"):
+            return True
+    return False
+
+
+# Where a publication date counts as the page's own (not guessed from the URL or htmldate).
+OWN_DATE_SOURCES = frozenset({"selector", "jsonld", "meta", "microdata", "time", "text"})
 
 
 def extract_article(
@@ -32,7 +56,7 @@ def extract_article(
     content_type: str | None = None,
 ) -> Article:
     """Clean article of a fetched page; raises `PageRejected` with a typed reason."""
-    article, _ = _extract(html, url, rules or DEFAULT_RULES, content_type, Trace())
+    article, _ = _extract(html, url, layered(rules or DEFAULT_RULES), content_type, Trace())
     return article
 
 
@@ -46,8 +70,10 @@ def explain_article(
     """What `extract_article` returns plus which rule removed which block."""
     trace = Trace(enabled=True)
     try:
-        article, md = _extract(html, url, rules or DEFAULT_RULES, content_type, trace)
-        result: dict[str, Any] = {"article": article.to_dict(), "date_source": md.date_source}
+        merged = layered(rules or DEFAULT_RULES)
+        article, md = _extract(html, url, merged, content_type, trace)
+        result: dict[str, Any] = {"article": article.to_dict(), "date_source": md.date_source,
+                                  "rules_version": rules_version(merged)}
     except PageRejected as rejected:
         result = {"rejected": rejected.reason.value, "detail": rejected.detail}
     result.update({"root": trace.root, "root_rule": trace.root_rule, "removed": trace.removed})
@@ -64,34 +90,76 @@ def _extract(
     text = decode_page(html, content_type).replace(BR, " ")  # BR stands for <br> later
     try:
         with collector_paused():
-            return _extract_page(parse_page(text), url, rules, trace)
+            try:
+                article, md = _extract_page(parse_page(text), url, rules, trace)
+            except PageRejected as rejected:
+                if rejected.reason not in (RejectReason.EMPTY, RejectReason.TOO_SHORT) or \
+                        trace.root_chars < LENIENT_MIN_CHARS:
+                    raise
+                # Before losing the page: clean it again with the generic removal rules
+                # off (they may have taken the text for furniture), from a fresh tree.
+                try:
+                    return _extract_page(parse_page(text), url, rules, trace, lenient=True)
+                except PageRejected:
+                    raise rejected from None
+            if article.word_count < rules.min_words and trace.root_chars >= LENIENT_MIN_CHARS:
+                # a short body from a container full of text: the same second chance
+                second = _extract_page(parse_page(text), url, rules, Trace(), lenient=True)
+                if second[0].word_count >= 2 * max(1, article.word_count):
+                    return second
+            return article, md
     except RecursionError as exc:
         raise PageRejected(RejectReason.UNPARSABLE, "markup nested too deeply") from exc
 
 
 def _extract_page(
-    page: PageIndex, url: str, rules: ExtractionRules, trace: Trace
+    page: PageIndex, url: str, rules: ExtractionRules, trace: Trace, lenient: bool = False
 ) -> tuple[Article, Metadata]:
     soup = page.soup
     md = read_metadata(page, url, rules)
     title = choose_title(page, md, rules)
     article_tags = page.named("article")
-    root = find_root(page, rules, trace)
+    hook = load_hook(rules.hook) if rules.hook else None
+    root = hook.select_root(page) if hook is not None else None
+    if root is not None:
+        trace.root, trace.root_rule = describe(root), f"hook {rules.hook}"
+    else:
+        root = find_root(page, rules, trace, liveblog="liveblogposting" in md.page_types)
+    if root is None and lenient:
+        root = page.first("body")
+        trace.root, trace.root_rule = "body", "whole page (lenient)"
     body_tag = page.first("body") or soup
     scope = root if root is not None else body_tag
     images = sum(1 for _ in page.within(body_tag, ("img", "amp-img")))
     linked_headings = sum(1 for h in page.within(scope, ("h2", "h3", "h4"))
-                          if page.count_within(h, ("a",)))
+                          if _links_away(h, page))
     body = ""
     if root is not None:
-        strip_boilerplate(root, page, rules, trace)
+        trace.root_chars = paragraph_chars(root, page)
+        roots = companion_roots(root, page)
+        if len(roots) > 1:
+            trace.root_rule = f"{trace.root_rule} + {len(roots) - 1} companion(s)"
+        lead = find_lead(page, roots)
+        if lead and md.description and collapse(lead).casefold() == \
+                collapse(md.description).casefold():
+            lead = None  # the page's description, stored as such: not body text
+        rendered = [Block("paragraph", lead)] if lead else []
+        for part in roots:
+            strip_boilerplate(part, page, rules, trace, lenient=lenient)
+            rendered.extend(render_blocks(part))
         labels = [md.section or "", *md.tags]
-        blocks = list(filter_blocks(render_blocks(root), title, md.authors, trace, labels))
+        blocks = list(filter_blocks(rendered, title, md.authors, trace, labels, rules))
         body = "\n\n".join(block.text for block in blocks)
     words = count_words(body)
 
-    _reject_non_articles(md, url, title, words, images, linked_headings,
-                         [page.text_len(t) for t in article_tags], rules)
+    verdict = classify_page(Evidence(
+        url=url, title=title, words=words, images=images, linked_headings=linked_headings,
+        teaser_sizes=tuple(page.text_len(t) for t in article_tags),
+        page_types=frozenset(md.page_types), og_type=md.og_type, article_node=md.article_node,
+        own_date=md.date_source in OWN_DATE_SOURCES, authors=bool(md.authors),
+        density_root=(trace.root_rule or "").startswith("text density"),
+        min_words=rules.min_words,
+        liveblog="liveblogposting" in md.page_types, lenient=lenient))
     if not title:
         raise PageRejected(RejectReason.EMPTY, "no title")
 
@@ -105,6 +173,7 @@ def _extract_page(
         body=body,
         description=md.description,
         authors=md.authors,
+        credit=md.credit,
         published_at=md.published_at,
         modified_at=md.modified_at,
         date_source=md.date_source,
@@ -116,69 +185,11 @@ def _extract_page(
         word_count=words,
         reading_time_minutes=reading,
         is_paywalled=md.is_paywalled,
+        page_kind=verdict.kind,
+        extraction_confidence=verdict.confidence,
+        confidence_reasons=verdict.reasons,
+        rules_version=rules_version(rules),
     )
+    if hook is not None:
+        article = hook.finish(article, page)
     return article, md
-
-
-def _reject_non_articles(
-    md: Metadata,
-    url: str,
-    title: str | None,
-    words: int,
-    images: int,
-    linked_headings: int,
-    article_sizes: list[int],
-    rules: ExtractionRules,
-) -> None:
-    lowered = f"{url} {title or ''}".lower()
-    gallery_words = any(w in lowered for w in ("gallery", "galerie", "photos", "in pictures",
-                                               "pictures:", "bildergalerie", "fotos"))
-    is_gallery = bool(md.page_types & GALLERY_TYPES) or "gallery" in (md.og_type or "")
-    if (is_gallery or (gallery_words and images >= 6)) and words < 250:
-        raise PageRejected(RejectReason.GALLERY, f"{images} images, {words} words")
-    is_video = bool(md.page_types & VIDEO_TYPES) or (md.og_type or "").startswith("video")
-    if is_video and words < 150:
-        raise PageRejected(RejectReason.VIDEO, f"video page, {words} words")
-    teaser_articles = len(article_sizes) >= 5 and _no_dominant(article_sizes)
-    if (md.page_types & INDEX_TYPES and not md.published_at) or teaser_articles or (
-        linked_headings >= 5 and words < 60 * linked_headings
-    ):
-        raise PageRejected(RejectReason.INDEX,
-                           f"{len(article_sizes)} teasers, {linked_headings} linked headings")
-    if words == 0:
-        raise PageRejected(RejectReason.EMPTY, "no body text")
-    if words < rules.min_words:
-        raise PageRejected(RejectReason.TOO_SHORT, f"{words} words < {rules.min_words}")
-
-
-def _no_dominant(article_sizes: list[int]) -> bool:
-    """No `<article>` holds half the text of them all: teasers, not one story."""
-    return max(article_sizes) < 0.5 * sum(article_sizes)
-
-
-def choose_title(page: PageIndex, md: Metadata, rules: ExtractionRules) -> str | None:
-    """The headline a reader sees: the source's title selector, else the `<h1>` agreeing
-    with the declared headline, else the declared headline (JSON-LD, OpenGraph, microdata,
-    `<title>` without site suffix)."""
-    if rules.title_selector:
-        for tag in page.soup.select(rules.title_selector):
-            text = collapse(tag.get_text(" "))
-            if text:
-                return text
-    candidates = [c for c in md.headline_candidates if c]
-    keys = [set(tokens(c)) for c in candidates]
-    h1s = [collapse(h.get_text(" ")) for h in page.named("h1")]
-    for h1 in h1s:
-        h1_tokens = set(tokens(h1))
-        if len(h1_tokens) < 2:
-            continue
-        for key in keys:
-            overlap = len(h1_tokens & key) / max(1, min(len(h1_tokens), len(key)))
-            if overlap >= 0.8:
-                return h1
-    if candidates:
-        return candidates[0]
-    for h1 in h1s:
-        if len(h1.split()) >= 3:
-            return h1
-    return None

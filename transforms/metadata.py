@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from bs4 import Tag
 
@@ -48,6 +49,8 @@ class Metadata:
     is_paywalled: bool = False
     page_types: set[str] = field(default_factory=set)
     og_type: str | None = None
+    article_node: bool = False  # an article-typed JSON-LD node describes the page
+    credit: str | None = None  # the organisation credited when no person is
 
 
 def read_meta(page: PageIndex) -> dict[str, list[str]]:
@@ -112,7 +115,9 @@ def read_metadata(page: PageIndex, url: str, rules: ExtractionRules) -> Metadata
     canonical = canonical or (join_url(url, m) if (m := _first(meta, "og:url")) else None)
     md.canonical_url = canonical
 
-    article = choose_article_node(nodes, url, canonical) or {}
+    chosen = choose_article_node(nodes, url, canonical)
+    md.article_node = chosen is not None
+    article = chosen or {}
     publisher = article.get("publisher")
     if isinstance(publisher, dict) and set(publisher) <= {"@id"}:
         publisher = by_id.get(publisher.get("@id", ""), publisher)
@@ -183,12 +188,20 @@ def read_metadata(page: PageIndex, url: str, rules: ExtractionRules) -> Metadata
     md.is_paywalled = _paywalled(article, meta)
     md.reading_time_minutes = duration_minutes(article.get("timeRequired"))
 
-    md.authors = read_authors(page, article, meta, by_id, rules)
+    md.authors, md.credit = read_authors(page, article, meta, by_id, rules, md.site_name,
+                                         _host(url))
     md.published_at, md.modified_at, md.date_source = read_dates(
         page, url, article, meta, rules, languages)
     if md.reading_time_minutes is None:
         md.reading_time_minutes = stated_reading_time(page)
     return md
+
+
+def _host(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
 
 
 def _paywalled(article: dict[str, Any], meta: dict[str, list[str]]) -> bool:

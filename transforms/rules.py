@@ -133,7 +133,16 @@ BOILERPLATE_TEXT: dict[str, tuple[str, ...]] = {
         r"deja un comentario", r"post comment", r"join the discussion",
     ),
     "related": (r"(related|read (also|more|next)|also read|see also|you might also like|"
-                r"more from .{1,40}|read:|recommended)\b.{0,140}",),
+                r"more from .{1,40}|read:|recommended)\b.{0,140}",
+                # whole-block cues in other languages ("Mehr zum Thema", "Lesen Sie auch")
+                r"(mehr zum thema|lesen sie auch|auch interessant|das könnte sie auch "
+                r"interessieren|weitere artikel|weiterlesen|à lire aussi|lire aussi|voir aussi|"
+                r"lee también|leer más|te puede interesar|leia também|leggi anche|"
+                r"zobacz również|czytaj też|lees ook|meer lezen|devamını oku|ilginizi "
+                r"çekebilir)\b\s*:?.{0,140}",
+                r"(table of contents|contents|inhaltsverzeichnis|inhalt|sommaire|índice)\s*:?"),
+    "credits": (r"(foto|fotos|photo|photos|bild|bilder|image|images|credit|quelle|source|"
+                r"crédit|crédito|video)\s*:\s*.{1,60}",),
     "ads": (r"advertisement", r"sponsored( content)?", r"anzeige", r"publicité", r"publicidad"),
     "newsletter": (r"(sign up|subscribe).{0,80}(newsletter|inbox|updates)\.?",),
     "navigation": (r"(previous|next)\s+(post|article|page)\s*.{0,120}", r"page \d+ of \d+",
@@ -152,8 +161,10 @@ READING_TIME_PATTERNS: tuple[str, ...] = (
 
 # Words that open a byline; each alternative carries its own end (a word boundary, or the
 # colon of "Author: ..."), so patterns use it without a trailing \b.
-BYLINE_PREFIXES = (r"(?:(?:submitted by|posted by|written by|words by|reported by|by|von|par|"
-                   r"por|di|door)\b|(?:text|words|author|autor|auteur)\s*:)")
+BYLINE_PREFIXES = (r"(?:(?:submitted by|posted by|written by|words by|reported by|"
+                   r"veröffentlicht von|erstellt von|geschrieben von|publié par|écrit par|"
+                   r"publicado por|escrito por|scritto da|by|von|par|por|di|door)\b|"
+                   r"(?:text|texte|words|author|autor|auteur|autorin|interview)\s*:)")
 # Words that are never a person's name in a byline.
 NOT_NAMES = frozenset({"by", "von", "par", "por", "staff", "admin", "administrator", "editor",
                        "editors", "redaktion", "rédaction", "redacción", "team", "newsroom",
@@ -173,7 +184,11 @@ WORDS_PER_MINUTE = 230
 
 @dataclass(frozen=True)
 class ExtractionRules:
-    """Per-source overrides from `config/sources.toml` (all optional)."""
+    """A source's rules (`[source.extraction]` in `config/sources.toml`, all optional) on
+    top of its template family's (`family`, see `transforms/layers.py`) and the generic
+    tables above. `extract_article` merges the layers (`layers.layered`);
+    `layers.rules_version` fingerprints all three, so a reclean can pick the sources whose
+    rules changed."""
 
     content_selectors: tuple[str, ...] = ()
     remove_selectors: tuple[str, ...] = ()
@@ -183,7 +198,21 @@ class ExtractionRules:
     timezone: str | None = None
     language: str | None = None
     min_words: int = MIN_WORDS
-    extra: dict[str, str] = field(default_factory=dict)
+    family: str | None = None  # a key of `layers.FAMILIES`; None: generic rules only
+    # generic rules switched off: a concept ("related"), or one kind of it
+    # ("selector:related", "class_word:related", "text:related"), or "density_root"
+    disable: frozenset[str] = frozenset()
+    text_patterns: tuple[str, ...] = ()  # more whole-block boilerplate (regular expressions)
+    date_formats: tuple[str, ...] = ()  # strptime formats of the site's written dates
+    byline_prefixes: tuple[str, ...] = ()  # words opening the site's bylines ("Texto:")
+    hook: str | None = None  # "package.module:Class", a `layers.ExtractionHook`
+    # the family's containers: tried before the generic ones, checked like them
+    preferred_selectors: tuple[str, ...] = ()
+    merged_version: str | None = field(default=None, compare=False)  # set by `layered`
+
+    def disabled(self, kind: str, concept: str) -> bool:
+        """Whether the generic rule `kind:concept` is switched off."""
+        return concept in self.disable or f"{kind}:{concept}" in self.disable
 
 
 DEFAULT_RULES = ExtractionRules()

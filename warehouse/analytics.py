@@ -64,6 +64,7 @@ runs AS (
       FROM pipeline_runs r
      WHERE r.window_start >= %(start)s AND r.window_start < %(end)s
        AND (%(source)s::text IS NULL OR r.source_id = %(source)s)
+       AND r.stage <> 'enrich'  -- it covers every source at once (source '*')
      GROUP BY r.source_id, r.run_id
 ),
 run_days AS (
@@ -129,3 +130,20 @@ def articles_per_day_before(conn: psycopg.Connection[Any], source_id: str, befor
         rows = conn.execute(_HISTORY_SQL, {"start": before, "days": days,
                                            "source": source_id}).fetchall()
     return [int(r[0]) for r in rows]
+
+
+def cleaned_with(conn: psycopg.Connection[Any], source_id: str, window: Window
+                 ) -> tuple[set[str | None], set[str]]:
+    """The rule versions of `source_id`'s articles published in `window`, and the extractor
+    versions of its pages rejected then: what a reclean would compare with today's."""
+    with conn.transaction():
+        rules = {r[0] for r in conn.execute(
+            "SELECT DISTINCT rules_version FROM articles WHERE source_id = %s "
+            "AND published_at >= %s AND published_at < %s",
+            (source_id, window.start, window.end)).fetchall()}
+        rejects = {r[0] for r in conn.execute(
+            "SELECT DISTINCT j.extractor_version FROM rejected_pages j "
+            "JOIN raw_pages p USING (raw_page_id) WHERE j.source_id = %s "
+            "AND p.listed_at >= %s AND p.listed_at < %s",
+            (source_id, window.start, window.end)).fetchall()}
+    return rules, rejects

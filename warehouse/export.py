@@ -30,7 +30,8 @@ COLUMNS: dict[str, str] = {
     "body": "text", "word_count": "integer", "reading_time_minutes": "integer",
     "is_paywalled": "boolean", "extractor_version": "text", "content_hash": "text",
     "first_seen_at": "timestamptz", "last_changed_at": "timestamptz", "raw_page_id": "bigint",
-    "run_id": "text",
+    "run_id": "text", "page_kind": "text", "extraction_confidence": "real",
+    "confidence_reasons": "text[]", "credit": "text", "rules_version": "text",
 }
 
 
@@ -87,7 +88,7 @@ def parquet_schema() -> Any:
 
     types = {"text": pa.string(), "text[]": pa.list_(pa.string()),
              "timestamptz": pa.timestamp("us", tz="UTC"), "integer": pa.int32(),
-             "bigint": pa.int64(), "boolean": pa.bool_()}
+             "bigint": pa.int64(), "boolean": pa.bool_(), "real": pa.float32()}
     return pa.schema([pa.field(name, types[kind]) for name, kind in COLUMNS.items()])
 
 

@@ -55,11 +55,29 @@ def merge_staged(conn: psycopg.Connection[Any], run_id: str, source_id: str, *,
         ).format(columns=columns, updates=updates)
         row = conn.execute(query, {"run": run_id, "source": source_id}).fetchone()
         inserted, updated = (int(row[0]), int(row[1])) if row else (0, 0)
+        conn.execute(_REASSESSED, {"run": run_id, "source": source_id})
         discard_staged(conn, run_id, source_id)
     if index_search:  # also catches up on rows an earlier, interrupted call left
         search.index_pending(conn)
     return LoadResult(inserted, updated, total - inserted - updated)
 
+
+# The cleaner's verdict on an unchanged article (its kind, confidence and reasons) and the
+# versions that cleaned it follow the latest clean: no new version, no "updated" (an analyst
+# sees the same article), but a reclean marks the rows it reached.
+_REASSESSED = """
+UPDATE articles a
+   SET page_kind = s.page_kind, extraction_confidence = s.extraction_confidence,
+       confidence_reasons = s.confidence_reasons, rules_version = s.rules_version,
+       extractor_version = s.extractor_version
+  FROM staged_articles s
+ WHERE s.run_id = %(run)s AND s.source_id = %(source)s AND a.url_hash = s.url_hash
+   AND a.content_hash = s.content_hash
+   AND (a.page_kind, a.extraction_confidence, a.confidence_reasons, a.rules_version,
+        a.extractor_version)
+       IS DISTINCT FROM (s.page_kind, s.extraction_confidence, s.confidence_reasons,
+                         s.rules_version, s.extractor_version)
+"""
 
 # Before an article's content changes, keep what analysts saw until now.
 _ARCHIVE_CHANGED = """

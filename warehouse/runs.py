@@ -80,17 +80,30 @@ def stage_row(conn: psycopg.Connection[Any], run_id: str, source_id: str,
 
 
 def run_summaries(conn: psycopg.Connection[Any], run_id: str) -> list[SourceSummary]:
-    """Every source of a run, with each stage's status, counts and error, by source id."""
+    """Every source of a run, with each of its stages' status, counts and error, by source
+    id (the run-wide enrich stage is not a source's: see `stage_counts`)."""
     with conn.transaction():
         rows = conn.execute(
             """SELECT source_id, stage, status, counts, error
                  FROM pipeline_runs
-                WHERE run_id = %s
+                WHERE run_id = %s AND stage = ANY(%s)
                 ORDER BY source_id, array_position(%s::text[], stage)""",
-            (run_id, [s.value for s in STAGES]),
+            (run_id, [s.value for s in STAGES], [s.value for s in STAGES]),
         ).fetchall()
     by_source: dict[str, SourceSummary] = {}
     for source_id, stage, status, counts, error in rows:
         summary = by_source.setdefault(source_id, SourceSummary(source_id))
         summary.record(Stage(stage), Status(status), counts or {}, error)
     return list(by_source.values())
+
+
+def stage_outcomes(conn: psycopg.Connection[Any], run_id: str, stage: Stage
+                   ) -> list[tuple[str, StageRow]]:
+    """(source id, row) of every row of `stage` in the run (the run-wide enrich stage has
+    one, under the source `*`)."""
+    with conn.transaction():
+        rows = conn.execute(
+            "SELECT source_id, status, counts, finished_at, error FROM pipeline_runs "
+            "WHERE run_id = %s AND stage = %s ORDER BY source_id", (run_id, stage)).fetchall()
+    return [(source_id, StageRow(Status(status), dict(counts or {}), finished_at, error))
+            for source_id, status, counts, finished_at, error in rows]

@@ -66,16 +66,26 @@ def search_articles(
     source_id: str | None = None,
     published_from: datetime | None = None,
     published_to: datetime | None = None,
+    entity_id: str | None = None,
+    topic_id: str | None = None,
 ) -> list[SearchHit]:
     """The best `limit` articles for a web-style query (words, "phrases", or, -word),
-    ranked, each with a snippet whose matches are marked «like this»."""
+    ranked, each with a snippet whose matches are marked «like this»; with `entity_id` /
+    `topic_id`, only articles mentioning that entity / about that topic (migration 0007)."""
     if not query.strip():
         raise ValueError("the search query is empty")
     if limit < 1:
         raise ValueError("limit must be at least 1")
-    rows = conn.execute(
-        "SELECT url_hash, source_id, published_at, title, canonical_url, rank, snippet "
-        "FROM search_articles(%s, %s, %s, %s, %s)",
-        (query, limit, source_id, published_from, published_to),
-    ).fetchall()
+    if entity_id is None and topic_id is None:
+        rows = conn.execute(
+            "SELECT url_hash, source_id, published_at, title, canonical_url, rank, snippet "
+            "FROM search_articles(%s, %s, %s, %s, %s)",
+            (query, limit, source_id, published_from, published_to),
+        ).fetchall()
+    else:
+        rows = conn.execute(
+            "SELECT url_hash, source_id, published_at, title, canonical_url, rank, snippet "
+            "FROM search_enriched_articles(%s, %s, %s, %s, %s, %s, %s)",
+            (query, limit, source_id, published_from, published_to, entity_id, topic_id),
+        ).fetchall()
     return [SearchHit(*row) for row in rows]

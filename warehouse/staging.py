@@ -17,13 +17,15 @@ ARTICLE_COLUMNS = (
     "url_hash", "source_id", "url", "canonical_url", "title", "description", "authors",
     "published_at", "modified_at", "date_source", "language", "section", "tags", "site_name",
     "image_url", "body", "word_count", "reading_time_minutes", "is_paywalled",
-    "extractor_version", "content_hash", "raw_page_id", "run_id",
+    "extractor_version", "content_hash", "raw_page_id", "run_id", "page_kind",
+    "extraction_confidence", "confidence_reasons", "credit", "rules_version",
 )
 STAGED_COLUMNS = ("run_id", *(c for c in ARTICLE_COLUMNS if c != "run_id"))
 STAGED_TYPES = {
     "authors": "text[]", "tags": "text[]", "published_at": "timestamptz",
     "modified_at": "timestamptz", "word_count": "int4", "reading_time_minutes": "int4",
-    "is_paywalled": "bool", "raw_page_id": "int8",
+    "is_paywalled": "bool", "raw_page_id": "int8", "extraction_confidence": "float4",
+    "confidence_reasons": "text[]",
 }
 
 
@@ -54,6 +56,11 @@ def staged_row(run_id: str, source_id: str, article: Article, raw_page_id: int |
         "extractor_version": article.extractor_version,
         "content_hash": article.content_hash,
         "raw_page_id": raw_page_id,
+        "page_kind": article.page_kind,
+        "extraction_confidence": article.extraction_confidence,
+        "confidence_reasons": list(article.confidence_reasons),
+        "credit": article.credit,
+        "rules_version": article.rules_version,
     }
     return tuple(_clean_value(values[c]) for c in STAGED_COLUMNS)
 

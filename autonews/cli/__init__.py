@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from autonews.cli import admin, analysts, pipeline
+from autonews.cli import admin, analysts, enrichment, pipeline, report
 from autonews.cli.common import print_error
 from autonews.core.errors import AutonewsError
 
@@ -32,4 +32,6 @@ db_app = typer.Typer(help="Warehouse maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 pipeline.register(app)
 analysts.register(app)
+enrichment.register(app)
+report.register(app)
 admin.register(db_app)

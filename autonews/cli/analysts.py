@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+import psycopg
 import typer
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -71,6 +72,10 @@ def search(
     first: str | None = typer.Option(None, "--from", help="Published on or after this UTC "
                                      "day, YYYY-MM-DD."),
     last: str | None = typer.Option(None, "--to", help="Published on or before this UTC day."),
+    entity: str | None = typer.Option(None, "--entity", help="Only articles mentioning this "
+                                      "entity (id, name or alias: Stellantis, jeep_compass)."),
+    topic: str | None = typer.Option(None, "--topic", help="Only articles about this topic "
+                                     "id (recalls_safety, trade_tariffs...)."),
     as_json: bool = typer.Option(False, "--json", help="Print the hits as JSON."),
 ) -> None:
     """Full-text search of the articles, best match first, with snippets."""
@@ -87,8 +92,13 @@ def search(
         since = Window.parse(first, first).start if first else None
         until = Window.parse(last, last).end if last else None
     with warehouse(Settings.from_env()) as conn:
+        entity_id = _entity_id(conn, entity) if entity else None
+        if topic and not _topic_exists(conn, topic):
+            raise BadInput(f"--topic '{topic}' is not a topic id (see config/topics.toml; "
+                           "run `autonews enrich` first)")
         hits = search_articles(conn, query, limit=limit, source_id=source,
-                               published_from=since, published_to=until)
+                               published_from=since, published_to=until,
+                               entity_id=entity_id, topic_id=topic)
     if as_json:
         out.print_json(json.dumps([{**h.__dict__, "published_at": h.published_at.isoformat()
                                     if h.published_at else None} for h in hits]))
@@ -103,6 +113,22 @@ def search(
                   f"rank {hit.rank:.3f}[/]")
         out.print(f"   {escape(hit.canonical_url)}", style="cyan", highlight=False)
         out.print(f"   {snippet}", highlight=False)
+
+
+def _topic_exists(conn: psycopg.Connection[Any], topic_id: str) -> bool:
+    from warehouse.enrichment_reports import topic_exists
+
+    return topic_exists(conn, topic_id)
+
+
+def _entity_id(conn: psycopg.Connection[Any], text: str) -> str:
+    from warehouse.enrichment_reports import find_entity
+
+    ref = find_entity(conn, text)
+    if ref is None:
+        raise BadInput(f"--entity '{text}' is not an entity id, name or alias (run "
+                       "`autonews enrich` first)")
+    return ref.entity_id
 
 
 @contextmanager

@@ -9,9 +9,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from autonews import jobs, quality
 from autonews.cli.common import (
@@ -23,8 +25,9 @@ from autonews.cli.common import (
     summary_table,
     warehouse_dsn,
 )
-from autonews.core.errors import BadInput
+from autonews.core.errors import AutonewsError, BadInput
 from autonews.core.results import SourceSummary
+from autonews.core.secrets import mask_secrets
 from autonews.core.settings import Settings
 from autonews.core.source import Source
 from autonews.core.vocabulary import Trigger
@@ -58,6 +61,29 @@ class _CrawlProgress:
 def _progress(as_json: bool) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=err, transient=as_json)
+
+
+def _enrich(dsn: str, window: Window, run_id: str, trigger: str,
+            only: str | None) -> tuple[dict[str, Any] | None, str | None]:
+    """The enrich stage after the loads (of every source, or `only` that one): (its counts,
+    None) or (None, why it failed). The loads are committed whatever happens here; a
+    failure is reported, not hidden."""
+    from autonews.jobs.enrich import enrich_window
+
+    try:
+        result = enrich_window(dsn, window, run_id, trigger=trigger,
+                               source_ids=[only] if only else None)
+    except (AutonewsError, psycopg.Error) as exc:
+        return None, f"enrich: {mask_secrets(str(exc))}"
+    return result.to_counts(), None
+
+
+def _print_enrich(counts: dict[str, Any] | None, error: str | None) -> None:
+    if error:
+        err.print(Text(error, style="red"))
+    elif counts:
+        err.print(f"enriched {counts['enriched']} articles ({counts['skipped']} already "
+                  f"current), {counts['stories']} stories", highlight=False, markup=False)
 
 
 def _check_quality_config(settings: Settings, sources: list[Source]) -> None:
@@ -104,13 +130,16 @@ def run(
                 results.append(jobs.run_source(dsn, src, window, run_id, trigger=Trigger.CLI,
                                                on_progress=tracker, settings=settings))
                 tracker.stage("done" if results[-1].ok else "failed")
+        enriched, enrich_error = _enrich(dsn, window, run_id, Trigger.CLI, source)
     if as_json:
         out.print_json(json.dumps({"run_id": run_id, "day": str(the_day),
-                                   "sources": [r.row() for r in results]}))
+                                   "sources": [r.row() for r in results],
+                                   "enrich": enriched, "enrich_error": enrich_error}))
     else:
         out.print(summary_table(f"autonews run {run_id} — publication day {the_day} (UTC)",
                                 [(r.source_id, r) for r in results]))
-    if not all(r.ok for r in results):
+        _print_enrich(enriched, enrich_error)
+    if not all(r.ok for r in results) or enrich_error:
         raise typer.Exit(1)
 
 
@@ -153,15 +182,19 @@ def backfill(
 
             with ThreadPoolExecutor(max_workers=parallel) as pool:
                 list(pool.map(one_day, days.each_day()))
+        enriched, enrich_error = _enrich(dsn, days, f"{base}-enrich", Trigger.BACKFILL,
+                                         source)
     ordered = sorted(results.items())
     if as_json:
         out.print_json(json.dumps({"run_id": base, "days": [
-            {"day": str(day), **result.row()} for (day, _), result in ordered]}))
+            {"day": str(day), **result.row()} for (day, _), result in ordered],
+            "enrich": enriched, "enrich_error": enrich_error}))
     else:
         out.print(summary_table(f"autonews backfill {base}: {days} (UTC)",
                                 [(f"{day} {sid}", r) for (day, sid), r in ordered],
                                 first_column="day / source"))
-    if not all(r.ok for r in results.values()):
+        _print_enrich(enriched, enrich_error)
+    if not all(r.ok for r in results.values()) or enrich_error:
         raise typer.Exit(1)
 
 
@@ -171,6 +204,9 @@ def reclean(
     source: str | None = typer.Option(None, "--source", help="Only this source id."),
     sources_file: Path | None = typer.Option(None, "--sources", help="Sources TOML file."),
     demo: bool = typer.Option(False, "--demo", help="Use the demo site's sources."),
+    changed_rules: bool = typer.Option(False, "--changed-rules", help="Only the sources "
+                                       "whose pages in the range were cleaned by other rules "
+                                       "than today's (rules_version)."),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Re-extract stored pages of a range with the current cleaner and reload (no crawl)."""
@@ -183,9 +219,19 @@ def reclean(
         sources = configured(settings, sources_file, source)
     dsn = warehouse_dsn(settings)
     run_id = jobs.new_run_id(Trigger.RECLEAN)
+    if changed_rules:
+        unchanged = [s.id for s in sources if not jobs.rules_changed(dsn, s, window)]
+        if unchanged:
+            err.print(f"rules unchanged since the last clean, skipped: {', '.join(unchanged)}",
+                      highlight=False, markup=False)
+        sources = [s for s in sources if s.id not in unchanged]
     rows = [jobs.reclean_source(dsn, src, window, run_id).row() for src in sources]
+    enriched, enrich_error = _enrich(dsn, window, run_id, Trigger.RECLEAN, source)
     if as_json:
-        out.print_json(json.dumps({"run_id": run_id, "sources": rows}))
+        out.print_json(json.dumps({"run_id": run_id, "sources": rows, "enrich": enriched,
+                                   "enrich_error": enrich_error}))
+        if enrich_error:
+            raise typer.Exit(1)
         return
     columns = ("pages", "articles", "rejected", "changed", "inserted", "unchanged")
     table = Table(title=f"autonews reclean {run_id}: {window} (UTC)")
@@ -195,6 +241,9 @@ def reclean(
     for row in rows:
         table.add_row(row["source"], *(str(row[k]) for k in columns))
     out.print(table)
+    _print_enrich(enriched, enrich_error)
+    if enrich_error:
+        raise typer.Exit(1)
 
 
 def demo_site(

@@ -62,6 +62,9 @@ class CrawlResult:
 
 
 REJECTED_PREFIX = "rejected_"
+# Below this extraction confidence an article counts as doubtful (the gate's share, the
+# analysts' filter, the partial index of migration 0006).
+LOW_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -76,6 +79,14 @@ class CleanResult:
     date_mismatch: int = 0  # the page's own date is outside the window discovery chose
     duplicates: int = 0  # another URL of an article already staged (same canonical URL)
     duplicate_content: int = 0  # the same title and body under another canonical URL
+    page_kinds: dict[str, int] = field(default_factory=dict)  # staged articles per kind
+    low_confidence: int = 0  # staged articles below LOW_CONFIDENCE
+
+    def kept(self, page_kind: str, confidence: float) -> None:
+        """Count one staged article's page kind and confidence."""
+        self.page_kinds[page_kind] = self.page_kinds.get(page_kind, 0) + 1
+        if confidence < LOW_CONFIDENCE:
+            self.low_confidence += 1
 
     def reject(self, reason: str) -> None:
         self.rejected += 1
@@ -90,7 +101,9 @@ class CleanResult:
                                   "undated_pages": self.undated_pages,
                                   "date_mismatch": self.date_mismatch,
                                   "duplicates": self.duplicates,
-                                  "duplicate_content": self.duplicate_content}
+                                  "duplicate_content": self.duplicate_content,
+                                  "page_kinds": dict(self.page_kinds),
+                                  "low_confidence": self.low_confidence}
         for reason, number in sorted(self.rejected_by_reason.items()):
             counts[REJECTED_PREFIX + reason] = number
         return counts
@@ -104,7 +117,9 @@ class CleanResult:
                    undated_pages=_int(counts, "undated_pages"),
                    date_mismatch=_int(counts, "date_mismatch"),
                    duplicates=_int(counts, "duplicates"),
-                   duplicate_content=_int(counts, "duplicate_content"))
+                   duplicate_content=_int(counts, "duplicate_content"),
+                   page_kinds=_tally(counts.get("page_kinds")),
+                   low_confidence=_int(counts, "low_confidence"))
 
 
 @dataclass(frozen=True)
@@ -179,10 +194,36 @@ class LoadResult:
                    _int(counts, "unchanged"))
 
 
-StageResult = CrawlResult | CleanResult | GateResult | LoadResult
+@dataclass
+class EnrichResult:
+    """What the enrich stage did over a window (entities, topics, stories)."""
+
+    version: str = ""  # knowledge base + taxonomy + rules: a change redoes every article
+    catalogue_updated: bool = False  # the entities and topics tables were rewritten
+    articles: int = 0  # articles published in the window
+    enriched: int = 0
+    skipped: int = 0  # already enriched with this version and content
+    entity_links: int = 0
+    topic_links: int = 0
+    stories: int = 0  # stories with an article in the window
+    story_changes: int = 0  # articles whose story changed
+    stories_rebuilt: int = 0
+
+    def to_counts(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, Any]) -> EnrichResult:
+        ints = {f.name: _int(counts, f.name) for f in dataclasses.fields(cls)
+                if f.type in ("int", int)}
+        return cls(version=str(counts.get("version", "")),
+                   catalogue_updated=bool(counts.get("catalogue_updated")), **ints)
+
+
+StageResult = CrawlResult | CleanResult | GateResult | LoadResult | EnrichResult
 RESULT_TYPES: dict[Stage, type[StageResult]] = {
     Stage.CRAWL: CrawlResult, Stage.CLEAN: CleanResult, Stage.GATE: GateResult,
-    Stage.LOAD: LoadResult,
+    Stage.LOAD: LoadResult, Stage.ENRICH: EnrichResult,
 }
 # The columns of a run's summary, as people see them (CLI table, JSON, report, views).
 SUMMARY_COLUMNS = ("discovered", "fetched", "not_modified", "failed", "inserted", "updated",

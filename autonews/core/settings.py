@@ -19,6 +19,7 @@ DEMO_PORT_ENV = "AUTONEWS_DEMO_PORT"
 QUALITY_ENV = "AUTONEWS_QUALITY"
 CONTACT_ENV = "AUTONEWS_CONTACT_URL"
 CRAWL_LOG_LEVEL_ENV = "AUTONEWS_CRAWL_LOG_LEVEL"
+REPORTS_ENV = "AUTONEWS_REPORTS"
 
 DEFAULT_CONTACT_URL = "https://github.com/autonews/autonews"
 DEFAULT_DEMO_PORT = 8765
@@ -46,6 +47,7 @@ class Settings:
     quality_file: Path | None = None
     contact_url: str = DEFAULT_CONTACT_URL
     crawl_log_level: str = "INFO"
+    reports_dir: Path | None = None  # where report pages go (else <data_home>/reports)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -72,6 +74,7 @@ class Settings:
         sources = text(SOURCES_ENV)
         quality = text(QUALITY_ENV)
         demo_url = text(DEMO_URL_ENV)
+        reports = text(REPORTS_ENV)
         return cls(
             dsn=text(DSN_ENV),
             home=Path(home).expanduser().resolve() if home else None,
@@ -81,9 +84,15 @@ class Settings:
             quality_file=Path(quality).expanduser() if quality else None,
             contact_url=text(CONTACT_ENV) or DEFAULT_CONTACT_URL,
             crawl_log_level=level,
+            reports_dir=Path(reports).expanduser() if reports else None,
         )
 
     @property
     def data_home(self) -> Path:
         """Directory of the embedded database, crawl logs and reports (`AUTONEWS_HOME`)."""
         return self.home or _default_home()
+
+    @property
+    def reports_folder(self) -> Path:
+        """Where daily report pages go: `AUTONEWS_REPORTS`, else `<data_home>/reports`."""
+        return self.reports_dir or self.data_home / "reports"

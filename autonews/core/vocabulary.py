@@ -7,15 +7,18 @@ from enum import StrEnum
 
 
 class Stage(StrEnum):
-    """A step of one source's day, in pipeline order."""
+    """A step of a run, in pipeline order: crawl to load for each source, then enrich for
+    the run's window (every source at once: its `pipeline_runs.source_id` is `*`)."""
 
     CRAWL = "crawl"
     CLEAN = "clean"
     GATE = "gate"
     LOAD = "load"
+    ENRICH = "enrich"
 
 
-STAGES: tuple[Stage, ...] = tuple(Stage)
+# The stages of one source's day, in order (enrich follows them for the whole run).
+STAGES: tuple[Stage, ...] = (Stage.CRAWL, Stage.CLEAN, Stage.GATE, Stage.LOAD)
 
 
 class Status(StrEnum):
@@ -89,3 +92,15 @@ class RejectReason(StrEnum):
     VIDEO = "video"
     INDEX = "index"
     UNPARSABLE = "unparsable"
+
+
+class PageKind(StrEnum):
+    """What a kept page looked like (`articles.page_kind`): analysts filter on it, the
+    quality gate counts it."""
+
+    ARTICLE = "article"
+    LIVEBLOG = "liveblog"
+    GALLERY = "gallery"
+    VIDEO = "video"
+    LISTING = "listing"
+    UNKNOWN = "unknown"

@@ -3,7 +3,14 @@ gate, load, each recorded in `pipeline_runs`, reading only its window, safe to r
 
 from autonews.jobs.clean import clean_source
 from autonews.jobs.crawl import ProgressFn, crawl_source
-from autonews.jobs.day import new_run_id, prepare_warehouse, reclean_source, run_source
+from autonews.jobs.day import (
+    new_run_id,
+    prepare_warehouse,
+    reclean_source,
+    rules_changed,
+    run_source,
+)
+from autonews.jobs.enrich import enrich_window
 from autonews.jobs.gate import gate_source
 from autonews.jobs.load import load_source
 from autonews.jobs.stage import skip_stage
@@ -12,11 +19,13 @@ __all__ = [
     "ProgressFn",
     "clean_source",
     "crawl_source",
+    "enrich_window",
     "gate_source",
     "load_source",
     "new_run_id",
     "prepare_warehouse",
     "reclean_source",
+    "rules_changed",
     "run_source",
     "skip_stage",
 ]

@@ -54,6 +54,7 @@ def clean_source(dsn: str, source: Source, window: Window, run_id: str, *,
                 continue
             texts.add(text_key)
             staged[key] = staging.staged_row(run_id, source.id, article, page.raw_page_id)
+            tally.kept(article.page_kind, article.extraction_confidence)
             cleaned.append(page.raw_page_id)
         tally.articles = staging.stage_articles(conn, run_id, source.id, staged.values())
         record_rejects(conn, rejects, cleaned, EXTRACTOR_VERSION)

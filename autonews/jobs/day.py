@@ -101,6 +101,18 @@ def _discard_refused(dsn: str, run_id: str, source_id: str) -> None:
                   mask_secrets(str(exc)))
 
 
+def rules_changed(dsn: str, source: Source, window: Window) -> bool:
+    """Whether anything of `source` in `window` was cleaned by other rules than today's
+    (an article with another rules version, a reject by another extractor version)."""
+    from autonews.sources import rules_version
+    from transforms import EXTRACTOR_VERSION
+    from warehouse.analytics import cleaned_with
+
+    with connect(dsn) as conn:
+        rules, rejects = cleaned_with(conn, source.id, window)
+    return bool(rules - {rules_version(source)} or rejects - {EXTRACTOR_VERSION})
+
+
 def reclean_source(dsn: str, source: Source, window: Window, run_id: str, *,
                    trigger: str = Trigger.RECLEAN) -> RecleanResult:
     """Re-extract the stored raw pages of `window` with the current cleaner and reload them,

@@ -20,12 +20,15 @@ def test_every_result_reads_back_what_it_stored():
     crawl = CrawlResult(listed=9, in_window=4, fetched=3, failed=1, outcomes={"fetched": 3,
                         "http_5xx": 1}, finish_reason="finished", log_file="/logs/x.log")
     clean = CleanResult(pages=4, articles=2, undated_pages=1)
+    clean.kept("article", 0.9)
+    clean.kept("liveblog", 0.3)
     clean.reject("gallery")
     clean.reject("too_short")
     gate = GateResult([Check("reject_rate", 0.5, 0.6, True, "2 of 4 pages rejected")])
     load = LoadResult(1, 1, 0)
     for result in (crawl, clean, gate, load):
         assert type(result).from_counts(result.to_counts()) == result
+    assert clean.page_kinds == {"article": 1, "liveblog": 1} and clean.low_confidence == 1
 
 
 def test_clean_counts_keep_their_stored_keys():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 
@@ -20,7 +22,7 @@ def _counts(dsn):
     return articles, stages
 
 
-def test_dag_test_of_a_demo_day_loads_once(airflow_env, dsn, demo):
+def test_dag_test_of_a_demo_day_loads_once(airflow_env, dsn, demo, tmp_path):
     day = catalog.latest_day()
     env = {**airflow_env, "AIRFLOW_CONN_AUTONEWS_WAREHOUSE": dsn, "AUTONEWS_DEMO_URL": demo.url}
     first = run_airflow(env, "dags", "test", "autonews_daily", day.isoformat())
@@ -29,9 +31,20 @@ def test_dag_test_of_a_demo_day_loads_once(airflow_env, dsn, demo):
     assert count == len(catalog.published_on(day))
     assert {s[1] for s in stages} == {"motorwire", "autoledger", "gearbox"}
     assert all(s[3] == "success" for s in stages)
+    with psycopg.connect(dsn) as conn:  # the enrich task ran over the day's articles
+        enriched = conn.execute("SELECT status, counts ->> 'enriched' FROM pipeline_runs "
+                                "WHERE stage = 'enrich'").fetchall()
+    assert enriched == [("success", str(count))]
+    # the report task writes the run's page and says where
+    page = Path(env["AUTONEWS_HOME"]) / "reports" / f"autonews-report-{day}.html"
+    assert page.stat().st_size > 10_000
+    assert f"report page of {day}: {page}" in first.stdout + first.stderr
 
+    # an Airflow Variable moves the pages (here from the environment, as Airflow reads them)
+    env["AIRFLOW_VAR_AUTONEWS_REPORTS_DIR"] = str(tmp_path / "shared")
     second = run_airflow(env, "dags", "test", "autonews_daily", day.isoformat())
     assert second.returncode == 0, (second.stdout + second.stderr)[-4000:]
+    assert (tmp_path / "shared" / page.name).exists()
     (count2, changed2), stages2 = _counts(dsn)
     assert (count2, changed2) == (count, changed)
     latest_run = max(s[0] for s in stages2)

@@ -28,6 +28,8 @@ for dag_id, dag in bag.dags.items():
                                "policy": type(t.retry_policy).__name__
                                          if t.retry_policy else None,
                                "label": t.map_index_template,
+                               "name": t.task_display_name,
+                               "trigger_rule": str(t.trigger_rule),
                                "callback": bool(t.on_failure_callback)}}
                   for t in dag.tasks}},
     }}
@@ -60,7 +62,13 @@ def test_dags_import_without_errors_and_are_configured(airflow_env):
     assert daily["per_source.crawl"]["pool"] == "autonews_crawl"
     assert daily["per_source.crawl"]["retries"] >= 2
     assert set(daily) >= {"plan", "per_source.crawl", "per_source.clean", "per_source.gate",
-                          "per_source.load", "report"}
+                          "per_source.load", "enrich", "report"}
+    # enrich runs on whatever loaded, retries like any stage, and is named in the UI
+    for dag_id in ("autonews_daily", "autonews_reclean"):
+        enrich = bag["dags"][dag_id]["tasks"]["enrich"]
+        assert enrich["trigger_rule"] == "all_done", dag_id
+        assert enrich["retries"] >= 2, dag_id
+        assert enrich["name"] == "enrich (entities, topics, stories)", dag_id
     # the UI names each mapped task after its source
     assert {t["label"] for k, t in daily.items() if k.startswith("per_source.")} == \
         {"{{ source_id }}"}

@@ -63,6 +63,15 @@ class Ops:
         assert all(total == distinct for _, total, distinct in rows), rows
         return {source: total for source, total, _ in rows}
 
+    def enriched(self, day: str) -> dict[str, int]:
+        """Articles of `day` per source that the enrich stage has seen."""
+        start = date.fromisoformat(day)
+        with psycopg.connect(self.warehouse) as conn:
+            return dict(conn.execute(
+                "SELECT a.source_id, count(*) FROM articles a JOIN article_enrichments e "
+                "USING (url_hash) WHERE a.published_at >= %s AND a.published_at < %s "
+                "GROUP BY a.source_id", (start, start + timedelta(days=1))).fetchall())
+
     def load_counts(self, run_id: str) -> dict[str, dict[str, int]]:
         with psycopg.connect(self.warehouse) as conn:
             return dict(conn.execute("SELECT source_id, counts FROM pipeline_runs "
@@ -141,17 +150,26 @@ def test_a_dead_site_alerts_within_a_minute_and_the_readme_recovery_completes_th
     crawl = next(ti for ti in ops.stack.task_instances(DAG, run_id)
                  if ti["task_id"] == "per_source.crawl" and ti["rendered_map_index"] == "gearbox")
     assert crawl["try_number"] == 1  # no retry: a dead site is not a glitch
+    enrich = next(ti for ti in ops.stack.task_instances(DAG, run_id)
+                  if ti["task_id"] == "enrich")
+    assert enrich["task_display_name"] == "enrich (entities, topics, stories)"  # in the UI
     summary = ops.stack.xcom(DAG, run_id, "report", "summary")
     assert summary["day"] == day and summary["ok"] is False
     assert "is the site down?" in summary["sources"]["gearbox"]["error"]
     assert summary["sources"]["motorwire"]["inserted"] == catalog_day(day)["motorwire"]
     assert ops.stack.xcom(DAG, run_id, "plan", "day") == day
+    # enrich ran on what loaded (the other sources' articles), and the report says so
+    assert summary["enrich"]["*"]["status"] == "success"
+    assert ops.enriched(day) == {s: n for s, n in catalog_day(day).items() if s != "gearbox"}
 
-    # README, "A site was down": once it is back, clear the failed tasks.
+    # README, "A site was down": once it is back, clear the failed tasks, then enrich.
     demo.faults.clear()
     ops.clear("-s", day, "-e", day, "--only-failed", "--yes")
+    ops.clear("-s", day, "-e", day, "-t", "enrich", "--downstream", "--yes")
     assert ops.stack.wait_for_run(DAG, run_id) == "success"
     assert ops.articles(day) == catalog_day(day)
+    assert ops.enriched(day) == catalog_day(day)
+    assert ops.tries(run_id)[("enrich", "-1")] == 2
     tries = ops.tries(run_id)
     assert tries[("per_source.crawl", "gearbox")] == 2
     assert tries[("per_source.crawl", "motorwire")] == 1  # the others were left alone
@@ -192,7 +210,9 @@ def test_the_readme_recoveries_after_failed_gates_complete_the_day(ops, demo):
     ops.quality.write_text(NORMAL)
     ops.clear("-s", day, "-e", day, "-t", "per_source.gate", "--only-failed", "--downstream",
               "--yes")
+    ops.clear("-s", day, "-e", day, "-t", "enrich", "--downstream", "--yes")
     assert ops.stack.wait_for_run(DAG, run_id) == "failed"  # autoledger is still broken
+    assert ops.enriched(day)["motorwire"] == catalog_day(day)["motorwire"]
     assert ops.tries(run_id)[("per_source.gate", "motorwire")] == 2
     assert ops.articles(day)["motorwire"] == catalog_day(day)["motorwire"]
 
@@ -203,6 +223,7 @@ def test_the_readme_recoveries_after_failed_gates_complete_the_day(ops, demo):
     assert ops.stack.wait_for_run(DAG, run_id) == "success"
     assert ops.tries(run_id)[("per_source.crawl", "autoledger")] == 2
     assert ops.articles(day) == catalog_day(day)
+    assert ops.enriched(day) == catalog_day(day)
     assert ops.load_counts(run_id)["motorwire"]["inserted"] == catalog_day(day)["motorwire"]
 
 

@@ -38,6 +38,9 @@ def test_article_fields(page):
         assert article.reading_time_minutes == exp["reading_time_minutes"]
     if exp.get("tags"):
         assert article.tags == exp["tags"]
+    if exp.get("page_kind"):
+        assert article.page_kind.value == exp["page_kind"]
+    assert 0 < article.extraction_confidence <= 1
     precision, recall, f1 = token_scores(exp["body"], article.body)
     assert f1 >= 0.97, f"precision {precision:.3f} recall {recall:.3f}"
     assert article.word_count > 0 and article.reading_time_minutes >= 1

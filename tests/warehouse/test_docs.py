@@ -16,6 +16,7 @@ EXAMPLES = re.findall(r"```sql\n(.*?)```", TEXT, flags=re.DOTALL)
 TABLE_FUNCTIONS = {
     "source_health_at": "SELECT * FROM source_health_at(now()) LIMIT 0",
     "search_articles": "SELECT * FROM search_articles('x') LIMIT 0",
+    "search_enriched_articles": "SELECT * FROM search_enriched_articles('x') LIMIT 0",
 }
 _TYPE_NAMES = {"timestamp with time zone": "timestamptz"}
 

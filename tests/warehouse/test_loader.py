@@ -75,3 +75,25 @@ def test_a_merge_that_fails_leaves_the_table_as_before(dsn):
     assert _snapshot(dsn) == before
     with psycopg.connect(dsn) as conn:
         assert conn.execute("SELECT count(*) FROM article_versions").fetchone() == (0,)
+
+
+def test_the_cleaners_verdict_is_stored_and_follows_a_reclean_without_a_version(dsn):
+    from autonews.core import PageKind
+
+    first = dataclasses.replace(_article(1), page_kind=PageKind.LIVEBLOG,
+                                extraction_confidence=0.4,
+                                confidence_reasons=("short_text",), credit="dpa",
+                                rules_version="2.0.0/g-a/generic-1.b/s-c")
+    _load(dsn, [first])
+    surer = dataclasses.replace(first, extraction_confidence=0.9, confidence_reasons=(),
+                                rules_version="2.0.0/g-a/generic-1.b/s-d")
+    counts = _load(dsn, [surer], run_id="r2")
+    assert counts.to_counts() == {"inserted": 0, "updated": 0, "unchanged": 1}
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("SELECT page_kind, extraction_confidence, confidence_reasons, "
+                           "credit, rules_version, run_id FROM articles").fetchone()
+        versions = conn.execute("SELECT count(*) FROM article_versions").fetchone()
+    # the same article to a reader: no version, its run unchanged; the verdict is today's
+    assert row == ("liveblog", pytest.approx(0.9), [], "dpa", "2.0.0/g-a/generic-1.b/s-d",
+                   "r1")
+    assert versions == (0,)

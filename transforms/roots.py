@@ -1,0 +1,257 @@
+"""Where the article body is: per-source and family containers, known templates, text
+density; the body's repeated containers and a lead printed outside it."""
+
+from __future__ import annotations
+
+from bs4 import Tag
+
+from transforms.content import (
+    CONTENT_MATCHER,
+    Trace,
+    class_concept,
+    describe,
+    text_len,
+)
+from transforms.index import VISIBLE_STRINGS, PageIndex, class_words
+from transforms.rules import CONTENT_SELECTORS, ExtractionRules
+from transforms.text import collapse
+
+
+def find_root(page: PageIndex, rules: ExtractionRules, trace: Trace,
+              liveblog: bool = False) -> Tag | None:
+    """The element holding the article body: per-source selectors, known templates, else
+    the best-scoring container by paragraph text and link density. A template container
+    holding much less article text than the best-scoring one is a fragment (a teaser, one
+    live-blog entry, an intro box): the scoring's choice wins then."""
+    soup = page.soup
+    body = page.first("body") or soup
+    for selector in rules.content_selectors:
+        found = [t for t in soup.select(selector) if text_len(t) > 0]
+        if found:
+            best = max(found, key=text_len)
+            trace.root, trace.root_rule = describe(best), f"source selector {selector}"
+            return best
+    template = _preferred_root(page, rules) or _template_root(page, body, liveblog)
+    trace.root_chars = 0
+    scored = None if rules.disabled("density", "density_root") else \
+        _score_containers(body, page)
+    if template is not None:
+        tag, rule = template
+        if scored is None or not _fragment(tag, scored, page):
+            trace.root, trace.root_rule = describe(tag), rule
+            return tag
+    if scored is not None:
+        trace.root, trace.root_rule = describe(scored), "text density"
+    return scored
+
+
+# A template container is a fragment when the best-scoring container is elsewhere and
+# holds this many times its paragraph text (calibrated on the dev split of the real-page
+# corpora: 2-3 keeps teaser-sized template matches from winning, higher lets them).
+FRAGMENT_RATIO = 2.5
+
+
+def _fragment(tag: Tag, scored: Tag, page: PageIndex) -> bool:
+    start, end = page.span(tag)
+    s_start, s_end = page.span(scored)
+    if start <= s_start < end:  # the scoring's choice is inside the template container
+        return False
+    return _paragraph_text_len(scored, page) > FRAGMENT_RATIO * _paragraph_text_len(tag, page)
+
+
+def _preferred_root(page: PageIndex, rules: ExtractionRules) -> tuple[Tag, str] | None:
+    """The family's containers, checked as the generic ones are."""
+    for selector in rules.preferred_selectors:
+        found = [t for t in page.soup.select(selector)
+                 if not _in_boilerplate(t, page) and not _boilerplate_itself(t, page)]
+        if found:
+            length, best = max(((_paragraph_text_len(t, page), t) for t in found),
+                               key=lambda pair: pair[0])
+            if length >= 150:
+                return best, f"family selector {selector}"
+    return None
+
+
+# A repeat of the root's container (same tag and classes) joins the body when it holds at
+# least this much paragraph text and links make at most this share of its text.
+COMPANION_MIN_CHARS = 150
+COMPANION_MAX_LINK_SHARE = 0.3
+
+
+def companion_roots(root: Tag, page: PageIndex) -> list[Tag]:
+    """The root and the containers repeating its tag and classes elsewhere on the page, in
+    page order: an article body cut into sections by ads, images or pull quotes."""
+    classes = root.get("class")
+    if not isinstance(classes, list) or not classes:
+        return [root]
+    # the first class names the container; later ones number or style it ("story-body-2")
+    first = classes[0]
+    found = [t for t in page.with_attr("class")
+             if t.name == root.name and _first_class(t) == first]
+    if len(found) < 2:
+        return [root]
+    out: list[Tag] = []
+    last_end = -1
+    for tag in found:
+        start, end = page.span(tag)
+        if start < last_end:
+            continue  # nested in the one before
+        if tag is not root:
+            links = page.text_len_within(tag, ("a",))
+            if (_paragraph_text_len(tag, page) < COMPANION_MIN_CHARS
+                    or links > COMPANION_MAX_LINK_SHARE * max(1, page.text_len(tag))
+                    or _in_boilerplate(tag, page) or _boilerplate_itself(tag, page)):
+                continue
+        out.append(tag)
+        last_end = end
+    return out if any(t is root for t in out) else [root]
+
+
+# Class words of an article's lead / standfirst printed between the headline and the body.
+LEAD_WORDS = frozenset({"lead", "intro", "teaser", "standfirst", "summary", "dek", "deck",
+                        "abstract", "excerpt", "subtitle", "subheadline", "chapeau", "chapo",
+                        "entradilla", "sottotitolo", "vorspann", "leadin", "introduction"})
+LEAD_CHARS = (60, 700)
+
+
+def find_lead(page: PageIndex, roots: list[Tag]) -> str | None:
+    """The lead paragraph between the page's `<h1>` and the body, when the template prints
+    it outside the body's container."""
+    h1 = page.first("h1")
+    start = page.span(roots[0])[0]
+    after = page.span(h1)[1] if h1 is not None else start
+    if after > start:
+        return None
+    for index in range(start - 1, after - 1, -1):
+        tag = page.tags[index]
+        if tag.name not in ("p", "div", "h2", "span", "section") or \
+                not class_words(tag) & LEAD_WORDS:
+            continue
+        if page.span(tag)[1] > start or page.in_ignored_context(tag):
+            continue
+        text = page.short_text(tag, LEAD_CHARS[1])
+        if text and len(text) >= LEAD_CHARS[0]:
+            return text
+    return None
+
+
+def _first_class(tag: Tag) -> str | None:
+    classes = tag.get("class")
+    return classes[0] if isinstance(classes, list) and classes else None
+
+
+def _template_root(page: PageIndex, body: Tag, liveblog: bool) -> tuple[Tag, str] | None:
+    matches: dict[int, list[Tag]] = {}
+    for tag in page.within(body):
+        hit = CONTENT_MATCHER.match(tag)
+        if hit:
+            matches.setdefault(int(hit[0]), []).append(tag)
+    for index in sorted(matches):
+        candidates = [t for t in matches[index]
+                      if not _in_boilerplate(t, page) and not _boilerplate_itself(t, page)]
+        if not candidates:
+            continue
+        scored = [(_paragraph_text_len(t, page), t) for t in candidates]
+        length, best = max(scored, key=lambda pair: pair[0])
+        if length >= 150:
+            siblings = [t for n, t in scored if n >= 100 and t.parent is best.parent]
+            total = sum(_paragraph_text_len(t, page) for t in siblings)
+            if len(siblings) >= 3 and (liveblog or length < 0.5 * total) and \
+                    isinstance(best.parent, Tag):
+                # entries of one stream (live-blog updates): all of them, in page order
+                return best.parent, f"{CONTENT_SELECTORS[index]} (parent of {len(siblings)})"
+            return best, CONTENT_SELECTORS[index]
+    return None
+
+
+def _boilerplate_itself(tag: Tag, page: PageIndex) -> bool:
+    """A template match that is itself a comment thread, rail or footer (`<article
+    id="comments">`), unless it holds the page's <h1>."""
+    if page.holds_h1(tag):
+        return False
+    hit = class_concept(tag)
+    return hit is not None and hit[0] in ("related", "sidebar", "comments", "footer",
+                                          "consent")
+
+
+def _in_boilerplate(tag: Tag, page: PageIndex) -> bool:
+    """Inside an aside, footer, nav or a related/sidebar/comments container that does not
+    hold the page's <h1>."""
+    def boilerplate(parent: Tag) -> bool:
+        if page.holds_h1(parent):
+            return False
+        if parent.name in ("aside", "footer", "nav"):
+            return True
+        hit = class_concept(parent)
+        return hit is not None and hit[0] in ("related", "sidebar", "comments", "footer")
+
+    return page.any_ancestor(tag, "boilerplate", boilerplate)
+
+
+_PARAGRAPH_TAGS = ("p", "li", "h2", "h3", "blockquote", "td", "dd")
+
+
+def paragraph_chars(tag: Tag, page: PageIndex) -> int:
+    """Characters of paragraph-like text inside `tag` (before cleaning)."""
+    return _paragraph_text_len(tag, page)
+
+
+def _paragraph_text_len(tag: Tag, page: PageIndex) -> int:
+    return page.text_len_within(tag, _PARAGRAPH_TAGS) or page.text_len(tag)
+
+
+_NOT_CONTENT_ROLES = frozenset({"dialog", "alertdialog", "navigation", "complementary",
+                                 "contentinfo", "banner", "search"})
+# Class-word concepts of containers never holding article text, whatever their size (a
+# long comment thread must not become the body). Sidebar, footer or navigation words are
+# not among them: layout wrappers carry them ("layout-with-rail", "elementor-widget").
+_NEVER_CONTENT = frozenset({"consent", "comments"})
+
+
+def _not_content(tag: Tag) -> bool:
+    """A container no article text lives in: consent dialogs, comment threads, sidebars,
+    navigation (by tag, ARIA role, or class word)."""
+    name = tag.name
+    if name in ("body", "html"):
+        return False
+    if name in ("nav", "footer", "aside", "form", "dialog"):
+        return True
+    role = tag.get("role")
+    if isinstance(role, str) and role.lower() in _NOT_CONTENT_ROLES:
+        return True
+    hit = class_concept(tag)
+    if hit is None:
+        return False
+    return hit[0] in _NEVER_CONTENT
+
+
+def _score_containers(body: Tag, page: PageIndex) -> Tag | None:
+    """Readability-style: credit each text unit's parent and grandparent, penalise links;
+    text inside comment threads, consent dialogs, sidebars and navigation earns nothing."""
+    scores: dict[int, float] = {}
+    nodes: dict[int, Tag] = {}
+    def excluded(tag: Tag) -> bool:
+        return _not_content(tag) and not page.holds_h1(tag)
+
+    for node in page.within(body, ("p", "td", "pre", "div", "font", "section", "li")):
+        if excluded(node) or page.any_ancestor(node, "not_content", excluded):
+            continue
+        if node.name in ("div", "font", "section", "td", "li"):
+            text = collapse("".join(str(s) for s in node.contents if type(s) in VISIBLE_STRINGS))
+        else:
+            text = collapse(node.get_text(" "))
+        if len(text) < 40:
+            continue
+        links = page.text_len_within(node, ("a",))
+        density = links / max(1, len(text))
+        score = (1 + text.count(",") + min(len(text) / 100, 3)) * (1 - min(density, 0.9))
+        holder = node if node.name in ("div", "font", "td", "section") else node.parent
+        levels = (holder, holder.parent if holder else None)
+        for level, factor in zip(levels, (1.0, 0.5), strict=True):
+            if isinstance(level, Tag) and level.name not in ("html", "[document]"):
+                scores[id(level)] = scores.get(id(level), 0.0) + score * factor
+                nodes[id(level)] = level
+    if not scores:
+        return None
+    best_id = max(scores, key=lambda k: scores[k])
+    return nodes[best_id]
