@@ -29,7 +29,8 @@ for dag_id, dag in bag.dags.items():
                                          if t.retry_policy else None,
                                "label": t.map_index_template,
                                "name": t.task_display_name,
-                               "trigger_rule": str(t.trigger_rule),
+                               "trigger_rule": getattr(t.trigger_rule, "value",
+                                                       t.trigger_rule),
                                "callback": bool(t.on_failure_callback)}}
                   for t in dag.tasks}},
     }}
