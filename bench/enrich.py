@@ -35,9 +35,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from autonews.evaluation.labelled import evaluate, load_labelled  # noqa: E402
 from enrichment import ArticleText, Enricher, group_stories, story_article  # noqa: E402
 from enrichment.scanner import lower_same_length  # noqa: E402
-from tests.enrichment.labelled import evaluate, load_labelled  # noqa: E402
 
 _FIGURE = re.compile(r"\d+")
 START = datetime(2026, 9, 1, tzinfo=UTC)

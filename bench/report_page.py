@@ -1,5 +1,5 @@
-"""The daily report page of a 13-source day (tests/report/synthetic.py) in two designs, in one
-run: the charts drawn into the page as SVG when it is made (what `autonews report` writes),
+"""The daily report page of a 13-source day (autonews/evaluation/synthetic.py) in two designs,
+in one run: the charts drawn into the page as SVG when it is made (what `autonews report` writes),
 and the same charts drawn in the browser by the Vega runtime inlined in the page (vega-embed
 from vl-convert's bundle, the specs compiled to Vega beforehand). Weight, time to make, and
 time to open in Debian's headless Chromium (navigation to the load event and every chart
@@ -26,11 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import vl_convert as vlc  # noqa: E402
 
+from autonews.evaluation import browser as chromium  # noqa: E402
+from autonews.evaluation.synthetic import load_synthetic  # noqa: E402
 from autonews.report_page import charts, render  # noqa: E402
 from autonews.report_page.model import build_report  # noqa: E402
 from autonews.report_page.render import inline_script, render_report  # noqa: E402
-from tests.report import browser as chromium  # noqa: E402
-from tests.report.synthetic import load_synthetic  # noqa: E402
 from warehouse.connection import connect, temporary_server  # noqa: E402
 from warehouse.schema import migrate  # noqa: E402
 

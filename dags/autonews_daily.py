@@ -34,10 +34,8 @@ from typing import Any
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task, task_group
 
+from autonews.airflow_support.labels import ENRICH_LABEL, SOURCE_LABEL
 from autonews.airflow_support.retries import RETRY_POLICY
-
-SOURCE_LABEL = "{{ source_id }}"  # mapped tasks are named after their source in the UI
-ENRICH_LABEL = "enrich (entities, topics, stories)"  # the run-wide stage, named in the UI
 
 
 def _on_failure(context: Any) -> None:

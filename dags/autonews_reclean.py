@@ -13,6 +13,7 @@ from typing import Any
 
 from airflow.sdk import Param, dag, get_current_context, task
 
+from autonews.airflow_support.labels import ENRICH_LABEL, SOURCE_LABEL
 from autonews.airflow_support.retries import RETRY_POLICY
 
 
@@ -55,7 +56,7 @@ def autonews_reclean() -> None:
         print(f"autonews_reclean covers {window} (UTC)")
         return [source.id for source in configured_sources(settings)]
 
-    @task(multiple_outputs=False, map_index_template="{{ source_id }}")
+    @task(multiple_outputs=False, map_index_template=SOURCE_LABEL)
     def reclean(source_id: str) -> dict[str, Any]:
         from autonews.airflow_support import reclean_window, warehouse_dsn
         from autonews.core import Settings
@@ -71,7 +72,7 @@ def autonews_reclean() -> None:
         return result.row()
 
     @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=30),
-          task_display_name="enrich (entities, topics, stories)")
+          task_display_name=ENRICH_LABEL)
     def enrich() -> dict[str, Any]:
         """Entities, topics and stories of the range again (a changed knowledge base or
         rules redo every article; an unchanged one only what the reclean changed)."""

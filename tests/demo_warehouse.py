@@ -5,6 +5,7 @@ the pipeline's real clean, gate and load stages run on them in process."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
@@ -64,7 +65,8 @@ def store_demo_pages(dsn: str, source: Source, day: date, run_id: str, base: str
             if outcome is Outcome.FETCHED:
                 body = _page_html(routes, base, kind, path).encode()
                 row |= {"http_status": 200, "final_url": url, "body": body,
-                        "body_bytes": len(body), "content_type": "text/html; charset=utf-8"}
+                        "body_bytes": len(body), "content_type": "text/html; charset=utf-8",
+                        "content_hash": hashlib.sha256(body).hexdigest()}
             else:
                 row |= {"error": f"demo page of kind {kind}"}
             store.add(row | {"outcome": outcome})

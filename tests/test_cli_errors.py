@@ -29,9 +29,26 @@ def _one_line_error(done, code: int, message: str) -> None:
     (("backfill", "--from", "2026-11-06", "--to", "2999-01-01"), "2999-01-01 is in the future"),
     (("run", "--demo", "--demo-port", "0", "--source", "nope"), "unknown source id 'nope'"),
     (("stats", "--from", "[bold]x[/]"), "--from '[bold]x[/]' is not a date"),
+    (("import-warc", "/nonexistent/x.warc.gz", "--demo"),
+     "/nonexistent/x.warc.gz: no such file (give a WARC file path or an http(s) URL)"),
+    (("import-warc", "x.warc.gz", "--from", "2026-11-12"), "give both --from and --to"),
+    (("export-warc", "--from", "2026-11-12", "--to", "2026-11-13", "--output",
+      "/nonexistent/dir/x.warc.gz"), "--output /nonexistent/dir/x.warc.gz: the folder"),
+    (("backfill", "--ccnews", "--demo", "--demo-port", "0", "--from", "2026-11-13", "--to",
+      "2026-11-12"), "the range is backwards"),
+    (("backfill", "--ccnews", "--parallel", "2", "--from", "2026-11-12", "--to", "2026-11-13"),
+     "--parallel does not apply to --ccnews"),
+    (("backfill", "--lag-days", "2", "--from", "2026-11-12", "--to", "2026-11-13"),
+     "--lag-days needs --ccnews"),
 ])
 def test_bad_input_is_exit_2(args, message, tmp_path):
     _one_line_error(invoke(*args, AUTONEWS_HOME=str(tmp_path)), 2, message)
+
+
+def test_a_bad_archive_setting_is_exit_2_naming_it(tmp_path):
+    done = invoke("backfill", "--ccnews", "--from", "2026-11-12", "--to", "2026-11-13",
+                  AUTONEWS_HOME=str(tmp_path), AUTONEWS_CCNEWS_LAG_DAYS="three")
+    _one_line_error(done, 2, "AUTONEWS_CCNEWS_LAG_DAYS='three' is not a whole number of days")
 
 
 @pytest.mark.parametrize("dsn", ["postgresql://u:s3cret@127.0.0.1:1/x",
@@ -59,3 +76,13 @@ def test_a_bad_quality_file_stops_the_run_before_any_fetch(tmp_path):
     done = invoke("run", "--demo", "--demo-port", "0", AUTONEWS_QUALITY=str(quality),
                   AUTONEWS_HOME=str(tmp_path), AUTONEWS_DSN="postgresql://u@127.0.0.1:1/x")
     _one_line_error(done, 2, "key 'history_days': expected a whole number")
+
+
+def test_a_bad_quality_file_stops_an_import_before_any_file_is_read(tmp_path):
+    quality = tmp_path / "quality.toml"
+    quality.write_text("[default]\nmax_reject_rate = 'high'\n")
+    warc = tmp_path / "x.warc.gz"
+    warc.write_bytes(b"not read")
+    done = invoke("import-warc", str(warc), "--demo", AUTONEWS_QUALITY=str(quality),
+                  AUTONEWS_HOME=str(tmp_path), AUTONEWS_DSN="postgresql://u@127.0.0.1:1/x")
+    _one_line_error(done, 2, "key 'max_reject_rate'")

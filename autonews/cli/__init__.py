@@ -1,6 +1,6 @@
 """The `autonews` command line: a thin shell over `autonews.jobs` and the warehouse, split
-by audience (pipeline, analysts, database admin). Errors become one line and an exit code
-in one place, `_Commands.invoke`."""
+by audience (pipeline, analysts, enrichment, archives, report, database admin). Errors
+become one line and an exit code in one place, `_Commands.invoke`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from autonews.cli import admin, analysts, enrichment, pipeline, report
+from autonews.cli import admin, analysts, archives, enrichment, pipeline, report
 from autonews.cli.common import print_error
 from autonews.core.errors import AutonewsError
 
@@ -33,5 +33,6 @@ app.add_typer(db_app, name="db")
 pipeline.register(app)
 analysts.register(app)
 enrichment.register(app)
+archives.register(app)
 report.register(app)
 admin.register(db_app)

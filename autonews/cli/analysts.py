@@ -4,15 +4,9 @@
 from __future__ import annotations
 
 import json
-import os
-import stat
-import sys
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import psycopg
 import typer
@@ -20,7 +14,7 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from autonews.cli.common import err, out, warehouse
+from autonews.cli.common import destination, err, out, warehouse
 from autonews.core.errors import BadInput
 from autonews.core.settings import Settings
 from autonews.core.window import Window
@@ -131,38 +125,6 @@ def _entity_id(conn: psycopg.Connection[Any], text: str) -> str:
     return ref.entity_id
 
 
-@contextmanager
-def _destination(output: Path | None) -> Iterator[BinaryIO]:
-    """Standard output, or `output` written through a temporary file renamed at the end
-    (a failed export leaves no half-written file). Only a regular file (new or existing)
-    is replaced: a device, a FIFO, a folder or a link is refused."""
-    if output is None:
-        yield sys.stdout.buffer
-        sys.stdout.buffer.flush()
-        return
-    if output.is_symlink() or (output.exists() and not stat.S_ISREG(output.stat().st_mode)):
-        raise BadInput(f"--output {output}: not a regular file (a folder, a device, a FIFO "
-                       "or a link is never replaced)")
-    folder = output.resolve().parent
-    if not folder.is_dir():
-        raise BadInput(f"--output {output}: the folder {folder} does not exist")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
-    except OSError as exc:
-        raise BadInput(f"--output {output}: cannot write in {folder} "
-                       f"({exc.strerror or exc})") from exc
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            yield stream
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 is not what a user expects
-        os.replace(temporary, output)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def export(
     first: str | None = typer.Option(None, "--from", help="First UTC publication day, "
                                      "YYYY-MM-DD (default: 6 days before --to)."),
@@ -194,7 +156,7 @@ def export(
             done += rows
             progress.update(task, description=f"exporting: {done:,} articles")
 
-        with _destination(output) as stream:
+        with destination(output) as stream:
             count = export_articles(conn, days, fmt, stream, source_id=source,
                                     on_batch=advance)
     where = str(output) if output else "standard output"

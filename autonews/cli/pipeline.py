@@ -9,27 +9,27 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from rich.text import Text
 
-from autonews import jobs, quality
+from autonews import jobs
+from autonews.cli.archives import backfill_ccnews
 from autonews.cli.common import (
+    check_quality_config,
     configured,
+    enrich_loaded,
     err,
     out,
+    print_enrich,
     setup_logging,
     sources_for,
     summary_table,
     warehouse_dsn,
 )
-from autonews.core.errors import AutonewsError, BadInput
+from autonews.core.errors import BadInput
 from autonews.core.results import SourceSummary
-from autonews.core.secrets import mask_secrets
 from autonews.core.settings import Settings
-from autonews.core.source import Source
 from autonews.core.vocabulary import Trigger
 from autonews.core.window import Window, parse_day, today_utc
 from autonews.sources import DEMO_SOURCES, extraction_rules, load_sources
@@ -63,35 +63,6 @@ def _progress(as_json: bool) -> Progress:
                     TimeElapsedColumn(), console=err, transient=as_json)
 
 
-def _enrich(dsn: str, window: Window, run_id: str, trigger: str,
-            only: str | None) -> tuple[dict[str, Any] | None, str | None]:
-    """The enrich stage after the loads (of every source, or `only` that one): (its counts,
-    None) or (None, why it failed). The loads are committed whatever happens here; a
-    failure is reported, not hidden."""
-    from autonews.jobs.enrich import enrich_window
-
-    try:
-        result = enrich_window(dsn, window, run_id, trigger=trigger,
-                               source_ids=[only] if only else None)
-    except (AutonewsError, psycopg.Error) as exc:
-        return None, f"enrich: {mask_secrets(str(exc))}"
-    return result.to_counts(), None
-
-
-def _print_enrich(counts: dict[str, Any] | None, error: str | None) -> None:
-    if error:
-        err.print(Text(error, style="red"))
-    elif counts:
-        err.print(f"enriched {counts['enriched']} articles ({counts['skipped']} already "
-                  f"current), {counts['stories']} stories", highlight=False, markup=False)
-
-
-def _check_quality_config(settings: Settings, sources: list[Source]) -> None:
-    """A bad quality file is found before any fetch, not after the crawl."""
-    for source in sources:
-        quality.load_thresholds(source.id, settings.quality_file)
-
-
 def run(
     day: str | None = typer.Option(None, "--date", help="UTC publication day, YYYY-MM-DD "
                                    "(default: yesterday; with --demo, the demo's latest day)"),
@@ -120,7 +91,7 @@ def run(
         the_day = today_utc() - timedelta(days=1)
     window = Window.for_day(the_day)
     with sources_for(settings, demo, sources_file, source, demo_port) as sources:
-        _check_quality_config(settings, sources)
+        check_quality_config(settings, sources)
         dsn = warehouse_dsn(settings)
         run_id = jobs.new_run_id(Trigger.CLI)
         results: list[SourceSummary] = []
@@ -130,7 +101,7 @@ def run(
                 results.append(jobs.run_source(dsn, src, window, run_id, trigger=Trigger.CLI,
                                                on_progress=tracker, settings=settings))
                 tracker.stage("done" if results[-1].ok else "failed")
-        enriched, enrich_error = _enrich(dsn, window, run_id, Trigger.CLI, source)
+        enriched, enrich_error = enrich_loaded(dsn, window, run_id, Trigger.CLI, source)
     if as_json:
         out.print_json(json.dumps({"run_id": run_id, "day": str(the_day),
                                    "sources": [r.row() for r in results],
@@ -138,7 +109,7 @@ def run(
     else:
         out.print(summary_table(f"autonews run {run_id} — publication day {the_day} (UTC)",
                                 [(r.source_id, r) for r in results]))
-        _print_enrich(enriched, enrich_error)
+        print_enrich(enriched, enrich_error)
     if not all(r.ok for r in results) or enrich_error:
         raise typer.Exit(1)
 
@@ -160,13 +131,29 @@ def backfill(
     demo_port: int | None = typer.Option(None, "--demo-port"),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     verbose: bool = typer.Option(False, "--verbose", "-v"),
+    ccnews: bool = typer.Option(False, "--ccnews", help="Import the days from Common "
+                                "Crawl's news archive instead of crawling (resumable)."),
+    lag_days: int | None = typer.Option(None, "--lag-days", min=0, max=60,
+                                        help="With --ccnews: days between publication and "
+                                        "capture to allow (default: "
+                                        "$AUTONEWS_CCNEWS_LAG_DAYS or 3)."),
 ) -> None:
     """Run every day of a range (idempotent: rerunning a day changes nothing)."""
     setup_logging(verbose)
     settings = Settings.from_env()
     days = _range(first, last)
+    if ccnews:
+        if parallel != 1:
+            raise BadInput("--parallel does not apply to --ccnews (its files are read one "
+                           "after the other; the autonews_ccnews_backfill DAG spreads them "
+                           "over workers)")
+        backfill_ccnews(days, settings, source=source, sources_file=sources_file, demo=demo,
+                        demo_port=demo_port, lag_days=lag_days, as_json=as_json)
+        return
+    if lag_days is not None:
+        raise BadInput("--lag-days needs --ccnews")
     with sources_for(settings, demo, sources_file, source, demo_port) as sources:
-        _check_quality_config(settings, sources)
+        check_quality_config(settings, sources)
         dsn = warehouse_dsn(settings)
         base = jobs.new_run_id(Trigger.BACKFILL)
         results: dict[tuple[date, str], SourceSummary] = {}
@@ -182,7 +169,7 @@ def backfill(
 
             with ThreadPoolExecutor(max_workers=parallel) as pool:
                 list(pool.map(one_day, days.each_day()))
-        enriched, enrich_error = _enrich(dsn, days, f"{base}-enrich", Trigger.BACKFILL,
+        enriched, enrich_error = enrich_loaded(dsn, days, f"{base}-enrich", Trigger.BACKFILL,
                                          source)
     ordered = sorted(results.items())
     if as_json:
@@ -193,7 +180,7 @@ def backfill(
         out.print(summary_table(f"autonews backfill {base}: {days} (UTC)",
                                 [(f"{day} {sid}", r) for (day, sid), r in ordered],
                                 first_column="day / source"))
-        _print_enrich(enriched, enrich_error)
+        print_enrich(enriched, enrich_error)
     if not all(r.ok for r in results.values()) or enrich_error:
         raise typer.Exit(1)
 
@@ -226,7 +213,7 @@ def reclean(
                       highlight=False, markup=False)
         sources = [s for s in sources if s.id not in unchanged]
     rows = [jobs.reclean_source(dsn, src, window, run_id).row() for src in sources]
-    enriched, enrich_error = _enrich(dsn, window, run_id, Trigger.RECLEAN, source)
+    enriched, enrich_error = enrich_loaded(dsn, window, run_id, Trigger.RECLEAN, source)
     if as_json:
         out.print_json(json.dumps({"run_id": run_id, "sources": rows, "enrich": enriched,
                                    "enrich_error": enrich_error}))
@@ -241,7 +228,7 @@ def reclean(
     for row in rows:
         table.add_row(row["source"], *(str(row[k]) for k in columns))
     out.print(table)
-    _print_enrich(enriched, enrich_error)
+    print_enrich(enriched, enrich_error)
     if enrich_error:
         raise typer.Exit(1)
 

@@ -3,6 +3,7 @@ settings, the stage results and the crawl schema. Every other package imports th
 nothing here imports them."""
 
 from autonews.core.errors import (
+    ArchiveUnavailable,
     AutonewsError,
     BadInput,
     ConfigError,
@@ -16,6 +17,7 @@ from autonews.core.errors import (
     WarehouseUnavailable,
 )
 from autonews.core.results import (
+    ArchiveImportResult,
     Check,
     CleanResult,
     CrawlResult,
@@ -31,7 +33,9 @@ from autonews.core.source import Source
 from autonews.core.vocabulary import (
     FAILED_OUTCOMES,
     STAGES,
+    ArchiveKind,
     FetchKind,
+    FileStatus,
     Outcome,
     PageKind,
     RejectReason,
@@ -44,6 +48,9 @@ from autonews.core.window import Window, parse_day
 __all__ = [
     "FAILED_OUTCOMES",
     "STAGES",
+    "ArchiveImportResult",
+    "ArchiveUnavailable",
+    "ArchiveKind",
     "AutonewsError",
     "BadInput",
     "Check",
@@ -52,6 +59,7 @@ __all__ = [
     "CrawlResult",
     "EnrichResult",
     "FetchKind",
+    "FileStatus",
     "GateFailed",
     "GateResult",
     "LoadResult",

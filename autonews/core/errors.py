@@ -74,3 +74,11 @@ class SiteBusy(StageFailed):
     """Another crawl of the same site holds its lock: try again later."""
 
     retryable: ClassVar[bool] = True
+
+
+class ArchiveUnavailable(AutonewsError):
+    """A web-archive file or listing could not be opened, or its download broke off; the
+    message names it. Another try can succeed (a mirror back up, a network glitch)."""
+
+    exit_code: ClassVar[int] = 1
+    retryable: ClassVar[bool] = True

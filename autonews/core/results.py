@@ -61,6 +61,16 @@ class CrawlResult:
                    finish_reason=counts.get("finish_reason"), log_file=counts.get("log_file"))
 
 
+@dataclass
+class ArchiveImportResult(CrawlResult):
+    """A day's pages brought in by a web-archive import instead of a crawl, recorded as
+    that run's crawl stage: `in_window` = the archive's records of the source and day,
+    `fetched` = pages stored from the archive, `not_modified` = records of pages a crawl
+    had already stored with the same content."""
+
+    archive_files: int = 0  # the files the import read
+
+
 REJECTED_PREFIX = "rejected_"
 # Below this extraction confidence an article counts as doubtful (the gate's share, the
 # analysts' filter, the partial index of migration 0006).

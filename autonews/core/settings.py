@@ -3,9 +3,10 @@ process entry (a CLI command, a DAG task, a crawl subprocess) and passed down.""
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,10 +20,17 @@ DEMO_PORT_ENV = "AUTONEWS_DEMO_PORT"
 QUALITY_ENV = "AUTONEWS_QUALITY"
 CONTACT_ENV = "AUTONEWS_CONTACT_URL"
 CRAWL_LOG_LEVEL_ENV = "AUTONEWS_CRAWL_LOG_LEVEL"
+CCNEWS_BASE_URL_ENV = "AUTONEWS_CCNEWS_BASE_URL"
+CCNEWS_LAG_DAYS_ENV = "AUTONEWS_CCNEWS_LAG_DAYS"
+ARCHIVE_TIMEOUT_ENV = "AUTONEWS_ARCHIVE_TIMEOUT"
 REPORTS_ENV = "AUTONEWS_REPORTS"
 
 DEFAULT_CONTACT_URL = "https://github.com/autonews/autonews"
 DEFAULT_DEMO_PORT = 8765
+DEFAULT_CCNEWS_BASE_URL = "https://data.commoncrawl.org"  # or a mirror with its layout
+DEFAULT_CCNEWS_LAG_DAYS = 3  # days between a page's publication and its capture
+MAX_CCNEWS_LAG_DAYS = 60
+DEFAULT_ARCHIVE_TIMEOUT = 60.0  # seconds a silent archive server may keep us waiting
 
 
 def _default_home() -> Path:
@@ -47,6 +55,9 @@ class Settings:
     quality_file: Path | None = None
     contact_url: str = DEFAULT_CONTACT_URL
     crawl_log_level: str = "INFO"
+    ccnews_base_url: str = DEFAULT_CCNEWS_BASE_URL
+    ccnews_lag_days: int = DEFAULT_CCNEWS_LAG_DAYS
+    archive_timeout: float = DEFAULT_ARCHIVE_TIMEOUT
     reports_dir: Path | None = None  # where report pages go (else <data_home>/reports)
 
     @classmethod
@@ -70,6 +81,7 @@ class Settings:
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise BadInput(f"{CRAWL_LOG_LEVEL_ENV}={level!r} is not a log level "
                            "(DEBUG, INFO, WARNING, ERROR, CRITICAL)")
+        ccnews_base_url, ccnews_lag_days, archive_timeout = _archive_settings(text)
         home = text(HOME_ENV)
         sources = text(SOURCES_ENV)
         quality = text(QUALITY_ENV)
@@ -84,6 +96,9 @@ class Settings:
             quality_file=Path(quality).expanduser() if quality else None,
             contact_url=text(CONTACT_ENV) or DEFAULT_CONTACT_URL,
             crawl_log_level=level,
+            ccnews_base_url=ccnews_base_url,
+            ccnews_lag_days=ccnews_lag_days,
+            archive_timeout=archive_timeout,
             reports_dir=Path(reports).expanduser() if reports else None,
         )
 
@@ -96,3 +111,32 @@ class Settings:
     def reports_folder(self) -> Path:
         """Where daily report pages go: `AUTONEWS_REPORTS`, else `<data_home>/reports`."""
         return self.reports_dir or self.data_home / "reports"
+
+
+def check_lag_days(days: int, name: str = CCNEWS_LAG_DAYS_ENV) -> int:
+    """`days` if it is a capture lag CC-NEWS backfills accept (0-60), else `BadInput`."""
+    if not 0 <= days <= MAX_CCNEWS_LAG_DAYS:
+        raise BadInput(f"{name}={days} is not a capture lag of 0-{MAX_CCNEWS_LAG_DAYS} days")
+    return days
+
+
+def _archive_settings(text: Callable[[str], str | None]) -> tuple[str, int, float]:
+    """(CC-NEWS base URL, capture lag in days, archive read timeout in seconds)."""
+    base = (text(CCNEWS_BASE_URL_ENV) or DEFAULT_CCNEWS_BASE_URL).rstrip("/")
+    if not base.startswith(("http://", "https://")):
+        raise BadInput(f"{CCNEWS_BASE_URL_ENV}={base!r} is not an http(s) URL")
+    lag_text = text(CCNEWS_LAG_DAYS_ENV)
+    try:
+        lag = int(lag_text) if lag_text else DEFAULT_CCNEWS_LAG_DAYS
+    except ValueError as exc:
+        raise BadInput(f"{CCNEWS_LAG_DAYS_ENV}={lag_text!r} is not a whole number of days"
+                       ) from exc
+    timeout_text = text(ARCHIVE_TIMEOUT_ENV)
+    try:
+        timeout = float(timeout_text) if timeout_text else DEFAULT_ARCHIVE_TIMEOUT
+    except ValueError:
+        timeout = math.nan
+    if not (math.isfinite(timeout) and timeout > 0):
+        raise BadInput(f"{ARCHIVE_TIMEOUT_ENV}={timeout_text!r} is not a positive number of "
+                       "seconds")
+    return base, check_lag_days(lag), timeout

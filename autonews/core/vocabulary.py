@@ -37,6 +37,8 @@ class Trigger(StrEnum):
     AIRFLOW = "airflow"
     BACKFILL = "backfill"
     RECLEAN = "reclean"
+    ARCHIVE = "archive"  # `autonews import-warc`
+    CCNEWS = "ccnews"  # `autonews backfill --ccnews`, the autonews_ccnews_backfill DAG
 
 
 class FetchKind(StrEnum):
@@ -104,3 +106,18 @@ class PageKind(StrEnum):
     VIDEO = "video"
     LISTING = "listing"
     UNKNOWN = "unknown"
+
+
+class ArchiveKind(StrEnum):
+    """Which kind of web archive an imported page came from (`raw_page_archives.archive`)."""
+
+    WARC = "warc"  # a file given to `autonews import-warc`
+    CCNEWS = "ccnews"  # Common Crawl's news archive
+
+
+class FileStatus(StrEnum):
+    """Where the reading of one archive file stands (`archive_files.status`)."""
+
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"

@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 from autonews.demo import catalog, templates
+from autonews.demo.archive import CCNEWS_PREFIX, ccnews_reply
 from autonews.demo.catalog import DemoArticle
 from autonews.demo.faults import FaultSet
 from autonews.demo.replies import Reply, iso, urlset, xml
@@ -79,6 +80,8 @@ class DemoRoutes:
             return Reply(ROBOTS.format(base=base), content_type="text/plain; charset=utf-8")
         if path == "/":
             return Reply(self._index(base))
+        if path.startswith(CCNEWS_PREFIX + "/"):  # an archive of the pages, faults off
+            return ccnews_reply(DemoRoutes(FaultSet()), base, path)
         for prefix, handler in (
             ("/motorwire/", self._motorwire),
             ("/autoledger/", self._autoledger),

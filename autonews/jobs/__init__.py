@@ -9,6 +9,7 @@ from autonews.jobs.day import (
     reclean_source,
     rules_changed,
     run_source,
+    run_stages,
 )
 from autonews.jobs.enrich import enrich_window
 from autonews.jobs.gate import gate_source
@@ -27,5 +28,6 @@ __all__ = [
     "reclean_source",
     "rules_changed",
     "run_source",
+    "run_stages",
     "skip_stage",
 ]

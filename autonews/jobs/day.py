@@ -1,16 +1,18 @@
-"""A source's whole run (crawl -> clean -> gate -> load), a reclean, and what every run
-needs first: a migrated warehouse and a run id."""
+"""A source's whole run (crawl -> clean -> gate -> load, the crawl or an archive import
+bringing the pages), a reclean, and what every run needs first: a migrated warehouse and a
+run id."""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import psycopg
 
 from autonews.core.errors import AutonewsError, GateFailed, WarehouseError
-from autonews.core.results import RecleanResult, SourceSummary
+from autonews.core.results import CrawlResult, RecleanResult, SourceSummary
 from autonews.core.secrets import mask_secrets
 from autonews.core.settings import Settings
 from autonews.core.source import Source
@@ -55,11 +57,25 @@ def run_source(dsn: str, source: Source, window: Window, run_id: str, *,
     """crawl -> clean -> gate -> load for one source; a failed stage skips the later ones
     (recorded as skipped) and the summary says which stage failed and why."""
     settings = settings or Settings.from_env()
+    return run_stages(dsn, source, window, run_id,
+                      lambda: crawl_source(dsn, source, window, run_id, trigger=trigger,
+                                           on_progress=on_progress, settings=settings),
+                      trigger=trigger, settings=settings)
+
+
+def run_stages(dsn: str, source: Source, window: Window, run_id: str,
+               gather: Callable[[], CrawlResult], *, trigger: str = Trigger.CLI,
+               settings: Settings | None = None) -> SourceSummary:
+    """`gather` (the crawl stage: how the window's pages reach `raw_pages`, recorded by
+    itself: a crawl, or an archive import's day) -> clean -> gate -> load for one source.
+    A failed stage skips the later ones (recorded as skipped) and the summary says which
+    stage failed and why; a warehouse that is gone is raised, being every source's
+    problem."""
+    settings = settings or Settings.from_env()
     summary = SourceSummary(source.id)
     stage = Stage.CRAWL
     try:
-        summary.crawl = crawl_source(dsn, source, window, run_id, trigger=trigger,
-                                     on_progress=on_progress, settings=settings)
+        summary.crawl = gather()
         summary.stages[stage] = Status.SUCCESS
         stage = Stage.CLEAN
         summary.clean = clean_source(dsn, source, window, run_id, trigger=trigger)

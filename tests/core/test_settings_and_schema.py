@@ -38,10 +38,26 @@ def test_settings_come_from_the_environment_with_defaults():
     assert full.quality_file == Path("/etc/an/q.toml") and full.crawl_log_level == "DEBUG"
 
 
+def test_archive_settings_come_from_the_environment_with_defaults():
+    plain = Settings.from_env({})
+    assert plain.ccnews_base_url == "https://data.commoncrawl.org"
+    assert plain.ccnews_lag_days == 3 and plain.archive_timeout == 60.0
+    mirror = Settings.from_env({"AUTONEWS_CCNEWS_BASE_URL": "http://mirror.example/cc/",
+                                "AUTONEWS_CCNEWS_LAG_DAYS": " 7 ",
+                                "AUTONEWS_ARCHIVE_TIMEOUT": "2.5"})
+    assert mirror.ccnews_base_url == "http://mirror.example/cc"
+    assert mirror.ccnews_lag_days == 7 and mirror.archive_timeout == 2.5
+
+
 @pytest.mark.parametrize(("env", "message"), [
     ({"AUTONEWS_DEMO_PORT": "eighty"}, "AUTONEWS_DEMO_PORT='eighty' is not a port number"),
     ({"AUTONEWS_DEMO_PORT": "70000"}, "is not a port number"),
     ({"AUTONEWS_CRAWL_LOG_LEVEL": "LOUD"}, "is not a log level"),
+    ({"AUTONEWS_CCNEWS_BASE_URL": "data.commoncrawl.org"}, "is not an http\\(s\\) URL"),
+    ({"AUTONEWS_CCNEWS_LAG_DAYS": "3d"}, "AUTONEWS_CCNEWS_LAG_DAYS='3d' is not a whole number"),
+    ({"AUTONEWS_CCNEWS_LAG_DAYS": "61"}, "is not a capture lag of 0-60 days"),
+    ({"AUTONEWS_ARCHIVE_TIMEOUT": "0"}, "AUTONEWS_ARCHIVE_TIMEOUT='0' is not a positive"),
+    ({"AUTONEWS_ARCHIVE_TIMEOUT": "inf"}, "is not a positive number of seconds"),
 ])
 def test_bad_settings_are_refused_by_name(env, message):
     with pytest.raises(BadInput, match=message):

@@ -1,7 +1,9 @@
-"""`airflow dags test` of autonews_daily for a demo day against real PostgreSQL, twice."""
+"""`airflow dags test` of autonews_daily for a demo day against real PostgreSQL, twice; and of
+autonews_ccnews_backfill against the demo site's CC-NEWS-like archive."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import psycopg
@@ -51,3 +53,29 @@ def test_dag_test_of_a_demo_day_loads_once(airflow_env, dsn, demo, tmp_path):
     loads = [s[4] for s in stages2 if s[0] == latest_run]
     assert sum(c["inserted"] + c["updated"] for c in loads) == 0
     assert sum(c["unchanged"] for c in loads) == count
+
+
+def test_dag_test_of_a_ccnews_backfill_loads_and_enriches_the_days(airflow_env, dsn, demo):
+    """The demo site's own CC-NEWS-like archive, planned, imported file by file (mapped),
+    loaded per day and source, then enriched."""
+    day = catalog.latest_day()
+    env = {**airflow_env, "AIRFLOW_CONN_AUTONEWS_WAREHOUSE": dsn, "AUTONEWS_DEMO_URL": demo.url,
+           "AUTONEWS_CCNEWS_BASE_URL": f"{demo.url}/ccnews"}
+    conf = json.dumps({"from": str(day), "to": str(day)})
+    done = run_airflow(env, "dags", "test", "autonews_ccnews_backfill", "-c", conf)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    with psycopg.connect(dsn) as conn:
+        articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        files = conn.execute("SELECT status, count(*) FROM archive_files GROUP BY status"
+                             ).fetchall()
+        stages = conn.execute("SELECT stage, status, count(*) FROM pipeline_runs "
+                              "WHERE trigger = 'ccnews' GROUP BY stage, status").fetchall()
+        enriched = conn.execute("SELECT status, counts ->> 'enriched' FROM pipeline_runs "
+                                "WHERE stage = 'enrich'").fetchall()
+    assert articles == len(catalog.published_on(day))
+    assert [status for status, _ in files] == ["done"]
+    sources = len(catalog.SOURCES)
+    assert sorted(stages) == sorted([*((stage, "success", sources) for stage in
+                                       ("crawl", "clean", "gate", "load")),
+                                     ("enrich", "success", 1)])
+    assert enriched == [("success", str(articles))]

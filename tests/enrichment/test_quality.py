@@ -3,7 +3,7 @@ and recall >= 0.90, topics precision >= 0.90 (figures in bench/README.md)."""
 
 from __future__ import annotations
 
-from tests.enrichment.labelled import evaluate, load_labelled
+from autonews.evaluation.labelled import evaluate, load_labelled
 
 
 def test_the_labelled_set_is_large_and_multilingual():

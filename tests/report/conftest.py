@@ -10,12 +10,12 @@ from datetime import UTC, date, datetime
 import pytest
 
 from autonews.core import CrawlResult, Outcome, Source, Stage, Status, Window
+from autonews.evaluation import browser as chromium
+from autonews.evaluation.synthetic import SyntheticDay, load_synthetic
 from autonews.jobs import enrich_window, skip_stage
 from autonews.sources import DEMO_SOURCES, load_sources
 from tests.demo_warehouse import DEMO_BASE, load_demo_day
 from tests.helpers import create_db, drop_db, fresh_db, with_db
-from tests.report import browser as chromium
-from tests.report.synthetic import SyntheticDay, load_synthetic
 from transforms import url_hash
 from warehouse import runs
 from warehouse.connection import connect

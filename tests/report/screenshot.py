@@ -15,10 +15,10 @@ import psycopg
 from autonews.core import Settings, Window
 from autonews.demo import catalog
 from autonews.demo.site import DemoSite
+from autonews.evaluation import browser as chromium
 from autonews.jobs import enrich_window, run_source
 from autonews.report_page import write_report
 from autonews.sources import DEMO_SOURCES, load_sources
-from tests.report import browser as chromium
 from warehouse.connection import temporary_server
 from warehouse.schema import migrate
 

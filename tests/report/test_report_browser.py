@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from autonews.evaluation.browser import open_report
 from autonews.report_page import charts, write_report
-from tests.report.browser import open_report
 from tests.report.conftest import DEMO_DAYS, DOWN
 
 pytestmark = pytest.mark.e2e  # a browser process

@@ -11,12 +11,12 @@ import pytest
 
 from autonews.core import BadInput, Window
 from autonews.demo import catalog
+from autonews.evaluation.synthetic import GAP, SOURCES
 from autonews.jobs import reclean_source
 from autonews.report_page.model import build_report
 from autonews.sources import DEMO_SOURCES, load_sources
 from tests.demo_warehouse import DEMO_BASE
 from tests.report.conftest import DEMO_DAYS, DOWN
-from tests.report.synthetic import GAP, SOURCES
 
 DAY = DEMO_DAYS[-1]
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from autonews.demo import catalog
+from autonews.sources import PROJECT_ROOT
 from enrichment import ArticleText, Enricher
 
-LABELLED = Path(__file__).resolve().parent / "labelled"
+LABELLED = PROJECT_ROOT / "tests" / "enrichment" / "labelled"
 
 
 @dataclass(frozen=True)

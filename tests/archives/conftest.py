@@ -1,0 +1,35 @@
+"""Archive tests' fixtures: a local HTTP server for archive files, a second fresh warehouse
+to compare with, and the demo's sources at the URLs the archived pages claim."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from autonews.core import Source
+from autonews.sources import DEMO_SOURCES, load_sources
+from tests.archives.warcs import BASE, FileServer
+from tests.helpers import fresh_db
+
+
+@pytest.fixture
+def file_server(tmp_path: Path) -> Iterator[FileServer]:
+    root = tmp_path / "served"
+    root.mkdir()
+    server = FileServer(root)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def other_dsn(pg_admin_dsn: str, migrated_template: str) -> Iterator[str]:
+    """A second fresh warehouse (to compare an import with a crawl)."""
+    yield from fresh_db(pg_admin_dsn, migrated_template)
+
+
+@pytest.fixture
+def archived_sources() -> dict[str, Source]:
+    """The demo's sources at `BASE`, the site the archives in these tests captured."""
+    return {s.id: s for s in load_sources(DEMO_SOURCES, {"demo_url": BASE})}
