@@ -17,6 +17,9 @@ from typing import Any
 
 from airflow.sdk import Param, dag, get_current_context, task
 
+from autonews.airflow_support.labels import ENRICH_LABEL, FILE_LABEL
+from autonews.airflow_support.retries import RETRY_POLICY
+
 
 def _on_failure(context: Any) -> None:
     from autonews.airflow_support import on_task_failure
@@ -49,11 +52,14 @@ def _scope() -> tuple[Any, str, Any, str | None, list[Any]]:
     catchup=False,
     max_active_runs=1,
     default_args={"owner": "autonews", "retries": 3, "retry_delay": timedelta(minutes=2),
-                  "retry_exponential_backoff": True, "execution_timeout": timedelta(minutes=60),
+                  "retry_exponential_backoff": True, "retry_policy": RETRY_POLICY,
+                  "execution_timeout": timedelta(minutes=60),
                   "on_failure_callback": _on_failure},
     params={
-        "from": Param(None, type=["null", "string"], description="first UTC day YYYY-MM-DD"),
-        "to": Param(None, type=["null", "string"], description="last UTC day YYYY-MM-DD"),
+        "from": Param(None, type=["null", "string"], format="date", title="From",
+                      description="first UTC day YYYY-MM-DD"),
+        "to": Param(None, type=["null", "string"], format="date", title="To",
+                    description="last UTC day YYYY-MM-DD"),
         "source": Param(None, type=["null", "string"], description="one source id (default: "
                         "every enabled source)"),
     },
@@ -78,7 +84,7 @@ def autonews_ccnews_backfill() -> None:
     def pending(planned: dict[str, list[str]]) -> list[str]:
         return planned["pending"]
 
-    @task(max_active_tis_per_dag=8)
+    @task(max_active_tis_per_dag=8, map_index_template=FILE_LABEL)
     def import_file(path: str) -> dict[str, int]:
         from autonews.archives.ccnews import import_planned_file, rebuild_plan
 
@@ -106,7 +112,8 @@ def autonews_ccnews_backfill() -> None:
             raise StageFailed("days failed: " + "; ".join(failed))
         return rows
 
-    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=60))
+    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=60),
+          task_display_name=ENRICH_LABEL)
     def enrich() -> dict[str, Any]:
         """Entities, topics and stories of the range's articles (whatever loaded)."""
         from autonews.core import Trigger

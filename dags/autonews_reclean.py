@@ -1,8 +1,9 @@
 """autonews_reclean: re-extract stored raw pages of a date range with the current cleaner
 and reload them, without crawling (manual; how an improved cleaner reaches the history).
 
-Trigger with conf `{"from": "2026-11-01", "to": "2026-11-13"}` (UTC days, both included;
-default: the last 30 days). The run's report says how many articles changed per source.
+Trigger with params `{"from": "2026-11-01", "to": "2026-11-13"}` (UTC days, both included;
+default: the 30 days before the run). Each source's task says how many articles changed;
+then `enrich` redoes the range's entities, topics and stories where they changed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow.sdk import Param, dag, get_current_context, task
+
+from autonews.airflow_support.labels import ENRICH_LABEL, SOURCE_LABEL
+from autonews.airflow_support.retries import RETRY_POLICY
 
 
 def _on_failure(context: Any) -> None:
@@ -26,11 +30,14 @@ def _on_failure(context: Any) -> None:
     catchup=False,
     max_active_runs=1,
     default_args={"owner": "autonews", "retries": 2, "retry_delay": timedelta(minutes=1),
-                  "retry_exponential_backoff": True, "execution_timeout": timedelta(minutes=60),
+                  "retry_exponential_backoff": True, "retry_policy": RETRY_POLICY,
+                  "execution_timeout": timedelta(minutes=60),
                   "on_failure_callback": _on_failure},
     params={
-        "from": Param(None, type=["null", "string"], description="first UTC day YYYY-MM-DD"),
-        "to": Param(None, type=["null", "string"], description="last UTC day YYYY-MM-DD"),
+        "from": Param(None, type=["null", "string"], format="date", title="From",
+                      description="first UTC day YYYY-MM-DD"),
+        "to": Param(None, type=["null", "string"], format="date", title="To",
+                    description="last UTC day YYYY-MM-DD"),
     },
     tags=["autonews", "maintenance"],
     doc_md=__doc__,
@@ -49,7 +56,7 @@ def autonews_reclean() -> None:
         print(f"autonews_reclean covers {window} (UTC)")
         return [source.id for source in configured_sources(settings)]
 
-    @task(multiple_outputs=False)
+    @task(multiple_outputs=False, map_index_template=SOURCE_LABEL)
     def reclean(source_id: str) -> dict[str, Any]:
         from autonews.airflow_support import reclean_window, warehouse_dsn
         from autonews.core import Settings
@@ -64,7 +71,8 @@ def autonews_reclean() -> None:
         print(f"{source_id}: {result.changed} articles changed of {result.clean.articles}")
         return result.row()
 
-    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=30))
+    @task(trigger_rule="all_done", execution_timeout=timedelta(minutes=30),
+          task_display_name=ENRICH_LABEL)
     def enrich() -> dict[str, Any]:
         """Entities, topics and stories of the range again (a changed knowledge base or
         rules redo every article; an unchanged one only what the reclean changed)."""

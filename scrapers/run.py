@@ -36,6 +36,7 @@ from autonews.core.crawl_schema import (
 )
 from autonews.core.crawl_settings import check_crawl_settings
 from autonews.core.errors import SiteBusy, WarehouseUnavailable
+from autonews.core.secrets import MaskingFormatter
 from autonews.core.settings import DSN_ENV, Settings
 from scrapers import settings as default_settings
 from scrapers.spiders.news import NewsSpider
@@ -72,7 +73,26 @@ def build_settings(request: CrawlRequest, settings: Settings) -> ScrapySettings:
     if request.log_file:
         scrapy_settings.set("LOG_FILE", request.log_file, priority="cmdline")
         scrapy_settings.set("LOG_FILE_APPEND", True, priority="cmdline")
+    # Our own root handler (`masked_log_handler`): a token in a source URL never reaches
+    # the crawl log in clear.
+    scrapy_settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
     return scrapy_settings
+
+
+def masked_log_handler(scrapy_settings: ScrapySettings) -> logging.Handler:
+    """The handler Scrapy would install for the crawl's log (file, format, level), with
+    passwords and tokens masked in every line."""
+    handler: logging.Handler
+    if scrapy_settings.get("LOG_FILE"):
+        handler = logging.FileHandler(
+            scrapy_settings["LOG_FILE"], encoding=scrapy_settings.get("LOG_ENCODING"),
+            mode="a" if scrapy_settings.getbool("LOG_FILE_APPEND") else "w")
+    else:
+        handler = logging.StreamHandler()
+    handler.setFormatter(MaskingFormatter(logging.Formatter(
+        scrapy_settings.get("LOG_FORMAT"), scrapy_settings.get("LOG_DATEFORMAT"))))
+    handler.setLevel(scrapy_settings.get("LOG_LEVEL"))
+    return handler
 
 
 def die_with_parent() -> int | None:
@@ -127,7 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scrapers.run: {exc}", file=sys.stderr)
         return 3
     try:
-        process = CrawlerProcess(scrapy_settings, install_root_handler=True)
+        process = CrawlerProcess(scrapy_settings)
+        logging.root.setLevel(logging.NOTSET)
+        logging.root.addHandler(masked_log_handler(scrapy_settings))
         process.crawl(NewsSpider, request_file=args.request, report_file=args.report,
                       site_lock=lock, parent_pid=parent)
         process.start()

@@ -24,6 +24,7 @@ RAW_COLUMNS = ("run_id", "source_id", "url", "url_hash", "kind", "outcome", "htt
                "fetched_at", "final_url", "content_type", "etag", "last_modified", "body",
                "body_bytes", "content_hash", "listed_at", "discovered_via", "error",
                "elapsed_ms")
+_MASKED = frozenset({"url", "final_url", "error"})
 _INSERT = "INSERT INTO raw_pages ({}) VALUES ({})".format(  # noqa: S608 - constant columns
     ", ".join(RAW_COLUMNS), ", ".join(["%s"] * len(RAW_COLUMNS)))
 
@@ -91,7 +92,11 @@ class RawPageStore:
         self._next_try = 0.0
 
     def add(self, row: dict[str, Any]) -> None:
-        self.buffer.append(tuple(row.get(c) for c in RAW_COLUMNS))
+        """Buffer one row; its URLs and error are stored with secrets masked (a token in a
+        feed URL is not kept in clear; `url_hash` is still the real URL's)."""
+        masked = {k: mask_secrets(v) if k in _MASKED and isinstance(v, str) else v
+                  for k, v in row.items()}
+        self.buffer.append(tuple(masked.get(c) for c in RAW_COLUMNS))
         if len(self.buffer) >= self.batch_size:
             self.flush()
 

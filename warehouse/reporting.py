@@ -1,5 +1,6 @@
-"""The daily report's queries: a day's runs per source, their failures and rejects, articles
-per source and day, the day's articles, and the enrichment tables when they exist."""
+"""The daily report's queries: a day's runs per source, their failures and rejects, its
+enrich stage, articles per source and day, the day's articles, and the enrichment tables
+when they exist."""
 
 from __future__ import annotations
 
@@ -109,6 +110,38 @@ def day_stages(conn: psycopg.Connection[Any], window: Window,
                                           "run": run_id, "stages": list(STAGES)}).fetchall()
     return [StageRow(r[0], r[1], r[2], r[3], dict(r[4] or {}), r[5], r[6], r[7], r[8], r[9])
             for r in rows]
+
+
+@dataclass(frozen=True)
+class EnrichRow:
+    """The latest enrich stage that covered a day (`pipeline_runs`, stage `enrich`)."""
+
+    run_id: str
+    scope: str  # `*`, or the sources it was limited to
+    status: str
+    error: str | None
+    finished_at: datetime | None
+
+
+# The latest enrich run whose window covers the day (a day's run, a backfill or a reclean
+# over a range), or `run`'s.
+_DAY_ENRICH_SQL = """
+SELECT run_id, source_id, status, error, finished_at
+  FROM pipeline_runs
+ WHERE stage = 'enrich' AND window_start <= %(start)s AND window_end >= %(end)s
+   AND (%(run)s::text IS NULL OR run_id = %(run)s)
+ ORDER BY started_at DESC, run_id DESC
+ LIMIT 1
+"""
+
+
+def day_enrich(conn: psycopg.Connection[Any], window: Window,
+               run_id: str | None = None) -> EnrichRow | None:
+    """How the latest enrich stage covering `window` (of `run_id` when given) ended; None
+    when none did."""
+    row = conn.execute(_DAY_ENRICH_SQL, {"start": window.start, "end": window.end,
+                                         "run": run_id}).fetchone()
+    return EnrichRow(*row) if row else None
 
 
 # ---------------------------------------------------------------- history per source and day

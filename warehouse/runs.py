@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -53,6 +55,30 @@ def stage_counts(conn: psycopg.Connection[Any], run_id: str, source_id: str,
     return dict(row[0]) if row else None
 
 
+@dataclass(frozen=True)
+class StageRow:
+    """How one stage of (run, source) last ended, as `pipeline_runs` holds it."""
+
+    status: Status
+    counts: dict[str, Any]
+    finished_at: datetime | None
+    error: str | None
+
+
+def stage_row(conn: psycopg.Connection[Any], run_id: str, source_id: str,
+              stage: Stage) -> StageRow | None:
+    """The stored row of a stage of (run, source), or None if it never ran."""
+    with conn.transaction():
+        row = conn.execute(
+            "SELECT status, counts, finished_at, error FROM pipeline_runs "
+            "WHERE run_id = %s AND source_id = %s AND stage = %s",
+            (run_id, source_id, stage),
+        ).fetchone()
+    if row is None:
+        return None
+    return StageRow(Status(row[0]), dict(row[1] or {}), row[2], row[3])
+
+
 def run_summaries(conn: psycopg.Connection[Any], run_id: str) -> list[SourceSummary]:
     """Every source of a run, with each of its stages' status, counts and error, by source
     id (the run-wide enrich stage is not a source's: see `stage_counts`)."""
@@ -72,14 +98,15 @@ def run_summaries(conn: psycopg.Connection[Any], run_id: str) -> list[SourceSumm
 
 
 def stage_outcomes(conn: psycopg.Connection[Any], run_id: str, stage: Stage
-                   ) -> list[tuple[str, Status, str | None]]:
-    """(source id, status, error) of every row of `stage` in the run (the run-wide enrich
-    stage has one, under the source `*`)."""
+                   ) -> list[tuple[str, StageRow]]:
+    """(source id, row) of every row of `stage` in the run (the run-wide enrich stage has
+    one, under the source `*`)."""
     with conn.transaction():
         rows = conn.execute(
-            "SELECT source_id, status, error FROM pipeline_runs WHERE run_id = %s "
-            "AND stage = %s ORDER BY source_id", (run_id, stage)).fetchall()
-    return [(source_id, Status(status), error) for source_id, status, error in rows]
+            "SELECT source_id, status, counts, finished_at, error FROM pipeline_runs "
+            "WHERE run_id = %s AND stage = %s ORDER BY source_id", (run_id, stage)).fetchall()
+    return [(source_id, StageRow(Status(status), dict(counts or {}), finished_at, error))
+            for source_id, status, counts, finished_at, error in rows]
 
 
 def abandoned_candidates(conn: psycopg.Connection[Any], source_id: str, window: Window,

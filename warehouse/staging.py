@@ -4,6 +4,7 @@ another worker), written by COPY and cleared in one place."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -98,7 +99,7 @@ def stage_articles(conn: psycopg.Connection[Any], run_id: str, source_id: str,
 
 
 def discard_run(conn: psycopg.Connection[Any], run_id: str, source_id: str) -> None:
-    """Drop what (run, source) staged: the gate refused the day. Commits."""
+    """Drop what (run, source) staged (a run that will not load it). Commits."""
     with conn.transaction():
         discard_staged(conn, run_id, source_id)
 
@@ -109,3 +110,26 @@ def discard_abandoned(conn: psycopg.Connection[Any], run_id: str, source_id: str
     with conn.transaction():
         return conn.execute("DELETE FROM staged_articles WHERE run_id = %s AND source_id = %s",
                             (run_id, source_id)).rowcount
+
+
+def staged_count(conn: psycopg.Connection[Any], run_id: str, source_id: str) -> int:
+    """How many articles (run, source) has staged and not loaded yet."""
+    with conn.transaction():
+        row = conn.execute(
+            "SELECT count(*) FROM staged_articles WHERE run_id = %s AND source_id = %s",
+            (run_id, source_id)).fetchone()
+    return int(row[0]) if row else 0
+
+
+def discard_stale(conn: psycopg.Connection[Any], older_than: timedelta) -> int:
+    """Drop staged rows whose clean finished longer ago than `older_than`: days a gate
+    refused and nobody recovered (a gate keeps them so that clearing it after a fix can
+    load them). Returns the rows dropped. Commits."""
+    with conn.transaction():
+        cur = conn.execute(
+            """DELETE FROM staged_articles s
+                USING pipeline_runs p
+                WHERE p.run_id = s.run_id AND p.source_id = s.source_id
+                  AND p.stage = 'clean' AND p.finished_at < now() - %s""",
+            (older_than,))
+    return cur.rowcount

@@ -12,6 +12,7 @@ from autonews.core.errors import (
     SiteBusy,
     SiteDown,
     StageFailed,
+    StageInputMissing,
     WarehouseError,
     WarehouseUnavailable,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "SourceSummary",
     "Stage",
     "StageFailed",
+    "StageInputMissing",
     "Status",
     "Trigger",
     "WarehouseError",

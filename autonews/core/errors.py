@@ -62,6 +62,14 @@ class SiteDown(StageFailed):
     retryable: ClassVar[bool] = False
 
 
+class StageInputMissing(StageFailed):
+    """What a stage reads from an earlier stage of the same run is missing or stale (no clean
+    recorded, staged rows gone): rerun from that earlier stage; retrying this one cannot
+    help."""
+
+    retryable: ClassVar[bool] = False
+
+
 class SiteBusy(StageFailed):
     """Another crawl of the same site holds its lock: try again later."""
 

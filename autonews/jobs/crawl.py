@@ -226,12 +226,12 @@ def _handle_line(line: str, on_progress: ProgressFn | None) -> bool:
     """Pass a progress event on; False for any other line."""
     if not line.startswith("{"):
         if line:
-            log.debug("crawl: %s", line)
+            log.debug("crawl: %s", mask_secrets(line))
         return False
     try:
         event = json.loads(line)
     except json.JSONDecodeError:
-        log.debug("crawl: %s", line)
+        log.debug("crawl: %s", mask_secrets(line))
         return False
     if event.get("event") == ProgressEvent.WAITING:
         log.warning("waiting up to %s s for the site lock held by %s", event.get("seconds"),

@@ -8,11 +8,11 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 
-from autonews.core.errors import AutonewsError, StageFailed, WarehouseError
+from autonews.core.errors import AutonewsError, GateFailed, StageFailed, WarehouseError
 from autonews.core.results import CrawlResult, RecleanResult, SourceSummary
 from autonews.core.secrets import mask_secrets
 from autonews.core.settings import Settings
@@ -32,6 +32,10 @@ from warehouse.schema import migrate
 
 log = logging.getLogger(__name__)
 
+# Staged articles of a day the gate refused wait this long for a recovery (clear the gate
+# after a threshold change) before a run's preparation drops them.
+STAGED_KEPT_FOR = timedelta(days=14)
+
 
 def new_run_id(trigger: str = Trigger.CLI) -> str:
     """A unique id for a run started outside Airflow: `<trigger>-<UTC time>-<random>`."""
@@ -39,9 +43,15 @@ def new_run_id(trigger: str = Trigger.CLI) -> str:
 
 
 def prepare_warehouse(dsn: str) -> list[str]:
-    """Apply pending migrations; returns the names applied."""
+    """Apply pending migrations and drop staged rows no recovery will load any more
+    (`STAGED_KEPT_FOR`); returns the names of the migrations applied."""
     with connect(dsn) as conn:
-        return [f"{m.version:04d}_{m.name}" for m in migrate(conn)]
+        applied = [f"{m.version:04d}_{m.name}" for m in migrate(conn)]
+        dropped = staging.discard_stale(conn, STAGED_KEPT_FOR)
+    if dropped:
+        log.info("dropped %d staged articles older than %s that no load took", dropped,
+                 STAGED_KEPT_FOR)
+    return applied
 
 
 def reap_abandoned(dsn: str, source_id: str, window: Window, run_id: str) -> list[str]:
@@ -143,6 +153,8 @@ def run_stages(dsn: str, source: Source, window: Window, run_id: str,
     except WarehouseError:
         raise  # the warehouse is gone for every source: the run's problem, not this one's
     except (AutonewsError, psycopg.Error, OSError) as exc:
+        if isinstance(exc, GateFailed):
+            _discard_refused(dsn, run_id, source.id)
         summary.stages[stage] = Status.FAILED
         summary.error = f"{stage.value}: {mask_secrets(str(exc))}"
         if isinstance(exc, NotStarted):
@@ -163,6 +175,17 @@ def run_stages(dsn: str, source: Source, window: Window, run_id: str,
     return summary
 
 
+def _discard_refused(dsn: str, run_id: str, source_id: str) -> None:
+    """A run outside Airflow cannot be resumed at its gate: what the gate refused goes now
+    (a DAG run keeps it for a recovery, see `gate_source`)."""
+    try:
+        with connect(dsn) as conn:
+            staging.discard_run(conn, run_id, source_id)
+    except (AutonewsError, psycopg.Error) as exc:
+        log.error("could not drop the refused staged rows of %s/%s: %s", run_id, source_id,
+                  mask_secrets(str(exc)))
+
+
 def rules_changed(dsn: str, source: Source, window: Window) -> bool:
     """Whether anything of `source` in `window` was cleaned by other rules than today's
     (an article with another rules version, a reject by another extractor version)."""
@@ -180,5 +203,5 @@ def reclean_source(dsn: str, source: Source, window: Window, run_id: str, *,
     """Re-extract the stored raw pages of `window` with the current cleaner and reload them,
     without crawling: how an improved cleaner reaches the whole history."""
     clean = clean_source(dsn, source, window, run_id, trigger=trigger)
-    load = load_source(dsn, source.id, window, run_id, trigger=trigger)
+    load = load_source(dsn, source.id, window, run_id, trigger=trigger, gated=False)
     return RecleanResult(source.id, clean, load)

@@ -6,12 +6,16 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from autonews.core.results import SourceSummary
 from autonews.core.settings import Settings
 from warehouse.connection import connect
+
+if TYPE_CHECKING:
+    from autonews.reports import RunReport
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +59,16 @@ def write_report(dsn: str, day: date, *, days: int = 14, out: Path | None = None
 
 
 def report_run_with_page(dsn: str, run_id: str, day: date, *, folder: Path | None = None,
-                         settings: Settings | None = None) -> list[SourceSummary]:
+                         settings: Settings | None = None, enrich_expected: bool = False,
+                         on_report: Callable[[RunReport], None] | None = None) -> RunReport:
     """The daily DAG's report task: write the run's page (also, and above all, when sources
     failed) into `folder` (default `settings.reports_folder`) and print where, then log the
-    run's summary, which raises `StageFailed` when a source failed. A page that could not be
-    written fails the task too, after the summary."""
+    run's `RunReport` (`enrich_expected`: the run has an enrich stage), hand it to
+    `on_report` (the DAG keeps it as an XCom) and raise `StageFailed` when a source or the
+    enrich stage failed. A page that could not be written fails the task too, after the
+    report."""
     from autonews.core.window import Window
-    from autonews.reports import report_run
+    from autonews.reports import build_report
 
     settings = settings or Settings.from_env()
     page_error: Exception | None = None
@@ -72,7 +79,11 @@ def report_run_with_page(dsn: str, run_id: str, day: date, *, folder: Path | Non
     except Exception as exc:  # noqa: BLE001 - re-raised below, after the run's own verdict
         log.exception("the report page of %s could not be written", day)
         page_error = exc
-    summary = report_run(dsn, run_id, Window.for_day(day))
+    report = build_report(dsn, run_id, Window.for_day(day), enrich_expected=enrich_expected)
+    report.log()
+    if on_report is not None:
+        on_report(report)
+    report.raise_if_failed()
     if page_error is not None:
         raise page_error
-    return summary
+    return report

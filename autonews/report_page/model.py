@@ -1,5 +1,6 @@
 """What the daily report says, gathered from the warehouse: the day's status per source
-(failures first), each source's recent days with the gate's anomalies, and the day's articles."""
+(failures first) and of its enrich stage, each source's recent days with the gate's
+anomalies, and the day's articles."""
 
 from __future__ import annotations
 
@@ -17,9 +18,21 @@ from autonews.core.results import CleanResult
 from autonews.core.settings import Settings
 from autonews.core.vocabulary import STAGES
 from autonews.core.window import Window
-from autonews.report_page.wording import Explanation, explain_failure, gate_reason
+from autonews.report_page.wording import (
+    Explanation,
+    explain_enrich,
+    explain_failure,
+    gate_reason,
+)
 from warehouse import reporting
-from warehouse.reporting import ArticleLink, Enrichment, FailureGroup, SourceDay, StageRow
+from warehouse.reporting import (
+    ArticleLink,
+    Enrichment,
+    EnrichRow,
+    FailureGroup,
+    SourceDay,
+    StageRow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +90,18 @@ class SourceHistory:
 
 
 @dataclass(frozen=True)
+class EnrichStatus:
+    """The day's enrich stage: its run, how it ended, the sources loaded after it, and what
+    is wrong in plain words (None: nothing)."""
+
+    run_id: str
+    status: str
+    error: str | None
+    loaded_after: list[str]
+    explanation: Explanation | None
+
+
+@dataclass(frozen=True)
 class DayReport:
     day: date
     days: int
@@ -88,6 +113,11 @@ class DayReport:
     articles: list[ArticleLink]
     articles_total: int
     enrichment: Enrichment
+    enrich: EnrichStatus | None = None  # None: no enrich stage covered the day
+
+    @property
+    def enrich_problem(self) -> Explanation | None:
+        return self.enrich.explanation if self.enrich is not None else None
 
     @property
     def run_ids(self) -> list[str]:
@@ -163,6 +193,20 @@ def _status(source_id: str, stages: list[StageRow], usual: float | None,
         explanation=explanation, error=blamed_row.error if blamed_row else None,
         counts=counts, gate_passed=gate_passed, gate_reason=reason, usual=usual,
         failures=failures, rejects=rejects, log_file=crawl.get("log_file"))
+
+
+def _enrich_status(day: date, row: EnrichRow | None, stages: list[StageRow]
+                   ) -> EnrichStatus | None:
+    """The enrich stage of the day, with the day's loads that finished after it succeeded."""
+    if row is None:
+        return None
+    late = []
+    if row.status == "success" and row.finished_at is not None:
+        late = sorted(s.source_id for s in stages
+                      if s.stage == "load" and s.status == "success"
+                      and s.finished_at is not None and s.finished_at > row.finished_at)
+    return EnrichStatus(row.run_id, row.status, row.error, late,
+                        explain_enrich(day, row.status, late))
 
 
 def _anomaly(row: SourceDay, history: list[int], limits: quality.Thresholds,
@@ -248,9 +292,10 @@ def build_report(conn: psycopg.Connection[Any], day: date, *, days: int = 14,
     articles = reporting.day_articles(conn, window, limit=article_limit)
     total = sum(n for _, n in facets["section"])
     enrichment = reporting.day_enrichment(conn, day)
+    enrich = _enrich_status(day, reporting.day_enrich(conn, window, run_id), stages)
     conn.commit()
     log.info("report of %s: %d sources, %d problems, %d articles", day, len(statuses),
              sum(1 for s in statuses if s.state != "ok"), total)
     return DayReport(day, days, datetime.now(UTC), statuses, histories, facets["section"],
-                     facets["language"], articles, total, enrichment)
+                     facets["language"], articles, total, enrichment, enrich)
 

@@ -57,12 +57,14 @@ def _verdict(report: DayReport) -> tuple[str, bool]:
     if not total:
         return (f"No source ran on this day or had articles in the {report.days - 1} days "
                 "before.", False)
+    enrich = " The enrich stage needs attention." if report.enrich_problem else ""
     problems = report.problems
     if not problems:
         extra = f" The gate flags {report.anomalies} of them." if report.anomalies else ""
-        return f"All {total} sources ran and loaded.{extra}", not report.anomalies
+        return (f"All {total} sources ran and loaded.{extra}{enrich}",
+                not report.anomalies and not enrich)
     names = ", ".join(f"{s.source_id} ({s.state_words})" for s in problems)
-    return f"{len(problems)} of {total} sources need attention: {names}.", False
+    return f"{len(problems)} of {total} sources need attention: {names}.{enrich}", False
 
 
 def render_report(report: DayReport) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from autonews.core.vocabulary import Outcome, RejectReason
@@ -79,6 +80,23 @@ class Explanation:
 
     headline: str
     advice: str
+
+
+def explain_enrich(day: date, status: str, loaded_after: Sequence[str]) -> Explanation | None:
+    """What is wrong with the enrich stage of `day`, or None when nothing is."""
+    rerun = (f"Clear the run's enrich task in Airflow, or run: autonews enrich --from {day} "
+             f"--to {day}. It skips what it already did.")
+    if status == "failed":
+        return Explanation("The enrich stage failed: the entities, topics and stories below "
+                           "may be missing or out of date.", rerun)
+    if status == "running":
+        return Explanation("The enrich stage did not finish (still running, or stopped): the "
+                           "entities, topics and stories below may be incomplete.", rerun)
+    if loaded_after:
+        return Explanation(f"Articles of {', '.join(loaded_after)} loaded after the enrich "
+                           "stage ran: their entities, topics and stories are missing below.",
+                           rerun)
+    return None
 
 
 def outcome_words(outcome: str) -> str:

@@ -1,6 +1,6 @@
 """The report file itself: self-contained, small, every article linked, every chart an SVG
 Vega drew; enrichment parts only where their tables exist; the DAG's page even when sources
-fail."""
+fail; the day's enrich stage when it failed or missed a load."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import psycopg
 import pytest
 from bs4 import BeautifulSoup
 
-from autonews.core import StageFailed
+from autonews.core import Stage, StageFailed, Status, Window
 from autonews.demo import catalog
+from autonews.jobs import enrich_window, load_source
 from autonews.report_page import report_name, report_run_with_page, write_report
 from tests.report.conftest import DEMO_DAYS, DOWN
-from warehouse import enrichment_reports
+from warehouse import enrichment_reports, runs
+from warehouse.connection import connect
 
 DAY = DEMO_DAYS[-1]
 MAX_BYTES = 2 * 1024 * 1024
@@ -138,14 +140,19 @@ def test_an_enrichment_part_shows_only_where_the_warehouse_has_it(demo_report_ds
 
 def test_the_dags_report_writes_the_page_then_fails_the_run(demo_report_dsn, tmp_path,
                                                             capsys):
+    kept = []  # what the DAG keeps as the report task's XCom, also when the run failed
     with pytest.raises(StageFailed, match=f"failed: {DOWN}"):
-        report_run_with_page(demo_report_dsn, f"report-{DAY}", DAY, folder=tmp_path)
+        report_run_with_page(demo_report_dsn, f"report-{DAY}", DAY, folder=tmp_path,
+                             on_report=kept.append)
+    assert kept[0].as_dict()["ok"] is False
+    assert "is the site down?" in kept[0].as_dict()["sources"][DOWN]["error"]
     page = tmp_path / report_name(DAY)
     assert f"report page of {DAY}: {page}" in capsys.readouterr().out
     assert _soup(page).select_one("#attention .problem")["data-source"] == DOWN
-    summary = report_run_with_page(demo_report_dsn, f"report-{DEMO_DAYS[0]}", DEMO_DAYS[0],
-                                   folder=tmp_path)
-    assert {s.source_id for s in summary} == set(catalog.SOURCES)
+    report = report_run_with_page(demo_report_dsn, f"report-{DEMO_DAYS[0]}", DEMO_DAYS[0],
+                                  folder=tmp_path)
+    assert {s.source_id for s in report.summaries} == set(catalog.SOURCES)
+    assert report.ok
     assert (tmp_path / report_name(DEMO_DAYS[0])).exists()
 
 
@@ -171,3 +178,40 @@ def test_a_script_cannot_end_its_script_element_early():
         "a = '<\\/script><b>'; b = '<\\/SCRIPT >'"
     with pytest.raises(ValueError, match="<!--"):
         inline_script("x = '<!--'")
+
+
+def test_the_page_says_when_the_days_enrich_failed_or_is_behind_a_load(demo_report_dsn,
+                                                                       tmp_path):
+    day, run_id = DEMO_DAYS[0], f"report-{DEMO_DAYS[0]}"
+    window = Window.for_day(day)
+
+    def page() -> BeautifulSoup:
+        return _soup(write_report(demo_report_dsn, day, out=tmp_path / "e.html",
+                                  run_id=run_id))
+
+    # the run's enrich ran after its loads: nothing to say
+    enrich_window(demo_report_dsn, window, run_id, trigger="airflow")
+    soup = page()
+    assert not soup.select("#attention")
+    assert soup.select_one(".verdict").get_text(" ", strip=True).endswith(
+        "All 3 sources ran and loaded.")
+    # a recovery cleared motorwire's load but not enrich
+    load_source(demo_report_dsn, "motorwire", window, run_id, trigger="airflow")
+    late = page().select_one('#attention .problem[data-stage="enrich"]')
+    assert "Articles of motorwire loaded after the enrich stage ran" in late.get_text()
+    assert f"autonews enrich --from {day} --to {day}" in late.get_text()
+    # enrich cleared: all is well again
+    enrich_window(demo_report_dsn, window, run_id, trigger="airflow")
+    assert not page().select("#attention")
+    # the enrich stage failed
+    with connect(demo_report_dsn) as conn:
+        runs.start_stage(conn, run_id, "*", Stage.ENRICH, window, "airflow")
+        runs.finish_stage(conn, run_id, "*", Stage.ENRICH, Status.FAILED, {},
+                          "OperationalError: the warehouse went away")
+    soup = page()
+    assert soup.select_one(".verdict").get_text(" ", strip=True).endswith(
+        "All 3 sources ran and loaded. The enrich stage needs attention.")
+    failed = soup.select_one('#attention .problem[data-stage="enrich"]')
+    assert " ".join(failed.select_one("h3").get_text().split()) == \
+        "✖ enrich (entities, topics, stories): failed"
+    assert "the warehouse went away" in failed.select_one("pre").get_text()
