@@ -91,10 +91,14 @@ def autonews_daily() -> None:
         from autonews.airflow_support import run_scope
         from autonews.airflow_support.retries import LOCK_WAIT_SECONDS, wait_for_lock
         from autonews.core import SiteBusy
-        from autonews.jobs import crawl_source
+        from autonews.jobs import crawl_source, reap_abandoned
 
         context = get_current_context()
         scope = run_scope(context)
+        # what killed runs of this source and day left behind (stages left running, staged
+        # rows no load will take), said in this task's log
+        for note in reap_abandoned(scope.dsn, source_id, scope.window, scope.run_id):
+            print(f"{source_id}: {note}")
         try:
             return crawl_source(scope.dsn, scope.source(source_id), scope.window,
                                 scope.run_id, trigger="airflow", settings=scope.settings,
