@@ -76,9 +76,9 @@ def check_logs_writable(settings: Settings) -> Path:
     logs = settings.data_home / "logs"
     try:
         logs.mkdir(parents=True, exist_ok=True)
-        probe = logs / f".write-test-{os.getpid()}"
-        probe.write_bytes(b"ok")
-        probe.unlink()
+        # A unique probe: the sources of one run check this from parallel threads.
+        with tempfile.NamedTemporaryFile(dir=logs, prefix=".write-test-") as probe:
+            probe.write(b"ok")
     except OSError as exc:
         raise BadInput(f"crawl logs cannot be written in {logs} ({exc.strerror or exc}); "
                        f"set {HOME_ENV} to a writable folder") from exc

@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +23,7 @@ from autonews.core.crawl_schema import CrawlRequest
 from autonews.core.settings import Settings
 from autonews.demo.hostile import HostileSite, article_html, trickle
 from autonews.jobs import crawl_source
+from autonews.jobs.crawl import check_logs_writable
 from autonews.sources import ConfigError, extraction_rules, load_sources
 from scrapers.run import build_settings
 from transforms import Article, ExtractionRules, PageRejected, extract_article
@@ -175,6 +177,31 @@ def test_an_unwritable_home_with_an_external_dsn_fails_once_before_any_source(ds
     assert done.stderr.count("error:") == 1
     with psycopg.connect(dsn) as conn:
         assert conn.execute("SELECT count(*) FROM pipeline_runs").fetchone() == (0,)
+
+
+def test_the_logs_folder_check_holds_when_every_source_makes_it_at_once(tmp_path):
+    """The sources of a run start in parallel threads and each checks the logs folder: one
+    thread's check must never remove another's probe (it failed sources at random)."""
+    settings = Settings.from_env({"AUTONEWS_HOME": str(tmp_path / "home")})
+    start = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def check() -> None:
+        start.wait()
+        for _ in range(200):
+            try:
+                check_logs_writable(settings)
+            except BadInput as exc:
+                failures.append(exc)
+                return
+
+    threads = [threading.Thread(target=check) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert [p.name for p in (tmp_path / "home" / "logs").iterdir()] == []
 
 
 @pytest.mark.parametrize("kind", ["folder", "fifo", "symlink", "device", "unwritable"])
