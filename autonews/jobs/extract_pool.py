@@ -1,0 +1,201 @@
+"""Extraction in worker processes: every core cleans (the clean stage is CPU-bound and was
+three quarters of a big day, issue 17), results come back in page order, and a page whose
+extraction outlives the per-page limit has its worker killed and is rejected as `timeout`
+instead of holding up the day.
+
+A small pool of our own rather than `concurrent.futures`: a stuck worker there cannot be
+killed without breaking the whole executor."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+
+from autonews.core.vocabulary import RejectReason
+from transforms import Article, ExtractionRules, PageRejected, extract_article
+
+log = logging.getLogger(__name__)
+
+# Workers fork from a server that has already imported the cleaner: a pool starts in tens
+# of milliseconds, and forking never copies the CLI's threads or connections.
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["transforms.extract"])
+
+
+@dataclass(frozen=True)
+class PageJob:
+    """One stored page to extract."""
+
+    body: bytes
+    url: str
+    content_type: str | None
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What extraction made of one page: `article`, or `reason` and `detail`."""
+
+    article: Article | None = None
+    reason: str | None = None
+    detail: str = ""
+
+
+class ExtractionError(RuntimeError):
+    """A worker raised something other than `PageRejected`: a bug, not a page to reject."""
+
+
+def extract_one(job: PageJob, rules: ExtractionRules) -> Extracted:
+    """`extract_article` on one page, its rejection as a value."""
+    try:
+        return Extracted(article=extract_article(job.body, job.url, rules,
+                                                 content_type=job.content_type))
+    except PageRejected as rejected:
+        return Extracted(reason=rejected.reason.value, detail=rejected.detail)
+
+
+def _serve(conn: Connection, rules: ExtractionRules) -> None:
+    """A worker: extract each (index, job) received until told to stop (None)."""
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        index, job = message
+        try:
+            conn.send((index, extract_one(job, rules), None))
+        except Exception as exc:  # noqa: BLE001 - sent to the parent, which raises it
+            conn.send((index, None, f"{type(exc).__name__}: {exc}"))
+
+
+class _Worker:
+    def __init__(self, rules: ExtractionRules) -> None:
+        self.conn, child = _CONTEXT.Pipe()
+        self.process: BaseProcess = _CONTEXT.Process(target=_serve, args=(child, rules),
+                                                     daemon=True)
+        self.process.start()
+        child.close()
+        self.index: int | None = None  # the page it is extracting
+        self.started = 0.0
+
+    def give(self, index: int, job: PageJob) -> None:
+        self.index, self.started = index, time.monotonic()
+        self.conn.send((index, job))
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(5)
+        self.conn.close()
+
+
+class ExtractPool:
+    """`workers` processes extracting with `rules`; `page_timeout` seconds per page.
+    Started lazily (a rerun with nothing to extract starts none). Use as a context manager."""
+
+    def __init__(self, rules: ExtractionRules, workers: int, page_timeout: float) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self.rules = rules
+        self.size = workers
+        self.page_timeout = page_timeout
+        self.workers: list[_Worker] = []
+        self.replaced = 0  # workers killed (timeout) or dead (crash) and started again
+        # A daemonic process (a Celery prefork worker's task) may not start children: it
+        # extracts in its own process, without the per-page limit.
+        self.inline = bool(_CONTEXT.current_process().daemon)
+
+    def __enter__(self) -> ExtractPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.stop()
+        self.workers.clear()
+
+    def map(self, jobs: Sequence[PageJob]) -> list[Extracted]:
+        """Extract every job; results in the order of `jobs`."""
+        if self.inline:
+            return [extract_one(job, self.rules) for job in jobs]
+        results: list[Extracted | None] = [None] * len(jobs)
+        while len(self.workers) < min(self.size, len(jobs)):
+            self.workers.append(_Worker(self.rules))
+        pending = iter(range(len(jobs)))
+        busy: list[_Worker] = []
+        for worker in self.workers:
+            index = next(pending, None)
+            if index is None:
+                break
+            worker.give(index, jobs[index])
+            busy.append(worker)
+        while busy:
+            now = time.monotonic()
+            wait_for = max(0.0, min(w.started for w in busy) + self.page_timeout - now)
+            ready = wait([w.conn for w in busy], timeout=wait_for)
+            finished: list[_Worker] = []
+            for worker in busy:
+                assert worker.index is not None
+                if worker.conn in ready:
+                    results[worker.index] = self._receive(worker)
+                    finished.append(worker)
+                elif time.monotonic() - worker.started >= self.page_timeout:
+                    results[worker.index] = self._timed_out(worker)
+                    finished.append(worker)
+            for worker in finished:
+                busy.remove(worker)
+                if not worker.process.is_alive() or worker.conn.closed:
+                    worker = self._replace(worker)
+                index = next(pending, None)
+                if index is not None:
+                    worker.give(index, jobs[index])
+                    busy.append(worker)
+        return [r for r in results if r is not None]
+
+    def _receive(self, worker: _Worker) -> Extracted:
+        index = worker.index
+        try:
+            got_index, extracted, error = worker.conn.recv()
+        except (EOFError, OSError):
+            code = worker.process.exitcode
+            worker.kill()
+            log.error("the extraction worker died on page %s (exit code %s)", index, code)
+            return Extracted(reason=RejectReason.CRASHED.value,
+                             detail=f"the extraction process died (exit code {code})")
+        assert got_index == index, (got_index, index)
+        if error is not None:
+            raise ExtractionError(error)
+        assert isinstance(extracted, Extracted)
+        return extracted
+
+    def _timed_out(self, worker: _Worker) -> Extracted:
+        worker.kill()
+        log.warning("extraction of page %s outlived %g s: worker killed", worker.index,
+                    self.page_timeout)
+        return Extracted(reason=RejectReason.TIMEOUT.value,
+                         detail=f"extraction took more than {self.page_timeout:g} s")
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        fresh = _Worker(self.rules)
+        self.workers[self.workers.index(worker)] = fresh
+        self.replaced += 1
+        return fresh
+
