@@ -21,10 +21,11 @@ from transforms import Article, ExtractionRules, PageRejected, extract_article
 
 log = logging.getLogger(__name__)
 
-# Workers fork from a server that has already imported the cleaner: a pool starts in tens
-# of milliseconds, and forking never copies the CLI's threads or connections.
-_CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["transforms.extract"])
+# Workers are forked: they start in milliseconds with the cleaner already imported (a
+# forkserver or spawn child re-runs the parent's `__main__`: a second or more per worker,
+# and a broken worker when that is not a file). A forked worker only extracts; it never
+# touches the parent's connections or threads, and ends with os._exit.
+_CONTEXT = multiprocessing.get_context("fork")
 
 
 @dataclass(frozen=True)
