@@ -150,6 +150,7 @@ allow = ['/motorwire/[a-z-]+/[a-z0-9-]+/$']
 language = "en"
 timezone = "UTC"
 allow_private_network = true
+max_pages = {pages}
 
 [source.crawl_settings]
 DOWNLOAD_DELAY = 0
@@ -309,7 +310,8 @@ def main() -> int:
         with temporary_server("autonews-bench-day-") as admin, \
                 tempfile.TemporaryDirectory(prefix="autonews-bench-day-") as tmp:
             sources = Path(tmp) / "sources.toml"
-            sources.write_text(SOURCES.replace("{base}", base))
+            sources.write_text(SOURCES.replace("{base}", base).replace("{pages}",
+                                                                         str(args.pages)))
             for workers in args.workers or [None]:
                 name = f"bench_day_{workers or 'default'}_{time.time_ns()}"
                 with psycopg.connect(admin, autocommit=True) as conn:

@@ -107,3 +107,21 @@ def test_the_clean_stage_records_a_hanging_page_and_tries_it_again_next_run(
 def test_a_pool_needs_a_worker(workers: int) -> None:
     with pytest.raises(ValueError, match="at least 1"):
         ExtractPool(RULES, workers, 60)
+
+
+def _map_in_daemon(conn: Any) -> None:
+    with ExtractPool(RULES, 2, page_timeout=60) as pool:
+        conn.send((pool.inline, pool.map(_demo_jobs()[:3]), len(pool.workers)))
+
+
+def test_a_daemonic_process_which_may_not_fork_extracts_in_itself() -> None:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe()
+    daemon = ctx.Process(target=_map_in_daemon, args=(child,), daemon=True)
+    daemon.start()
+    inline, results, workers = parent.recv()
+    daemon.join(30)
+    assert inline and workers == 0
+    assert results == [extract_one(job, RULES) for job in _demo_jobs()[:3]]

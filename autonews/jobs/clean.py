@@ -17,6 +17,7 @@ import dataclasses
 import hashlib
 import logging
 from collections.abc import Sequence
+from concurrent.futures import Future
 from datetime import datetime
 from typing import Any
 
@@ -80,11 +81,18 @@ def clean_source(dsn: str, source: Source, window: Window, run_id: str, *,
         pages = pages_to_clean(conn, source.id, window, run_id)
         with conn.transaction():
             staging.discard_staged(conn, run_id, source.id)
+            # Batch k+1 is read while the workers extract batch k; batch k's articles are
+            # counted and staged while they extract batch k+1.
+            waiting: tuple[_Batch, Future[list[Extracted]]] | None = None
             for start in range(0, len(pages), BATCH_PAGES):
-                batch = pages[start:start + BATCH_PAGES]
-                rows = _clean_batch(conn, pool, batch, source.id, version, run_id, window,
-                                    day, force=force)
-                staging.copy_staged(conn, rows)
+                batch = _prepare(conn, pages[start:start + BATCH_PAGES], source.id, version,
+                                 force=force)
+                running = batch, pool.map_async(batch.jobs)
+                if waiting is not None:
+                    _finish(conn, *waiting, run_id, source.id, window, day)
+                waiting = running
+            if waiting is not None:
+                _finish(conn, *waiting, run_id, source.id, window, day)
             day.tally.articles = len(day.staged_keys)
         record_rejects(conn, day.rejects, day.cleaned, EXTRACTOR_VERSION)
         log.info("clean %s: %d pages, %d extracted, %d reused", source.id, day.tally.pages,
@@ -92,34 +100,54 @@ def clean_source(dsn: str, source: Source, window: Window, run_id: str, *,
     return recorded.result
 
 
-def _clean_batch(conn: psycopg.Connection[Any], pool: ExtractPool,
-                 batch: Sequence[PageToClean], source_id: str, version: str, run_id: str,
-                 window: Window, day: _Day, *, force: bool) -> list[tuple[Any, ...]]:
-    """The staged rows of one batch of pages; counts, rejects and verdicts as it goes."""
-    keys = {p.raw_page_id: _key(p, source_id, version) for p in batch}
+@dataclasses.dataclass
+class _Batch:
+    """One batch of pages: what each depends on, the verdicts it reuses, the pages it
+    sends to extraction (with their HTML, until extracted)."""
+
+    pages: Sequence[PageToClean]
+    keys: dict[int, VerdictKey | None]
+    known: dict[str, Verdict]
+    todo: list[PageToClean]
+    jobs: list[PageJob]
+
+
+def _prepare(conn: psycopg.Connection[Any], pages: Sequence[PageToClean], source_id: str,
+             version: str, *, force: bool) -> _Batch:
+    """Look up the reusable verdicts of a batch; read the HTML of the other pages."""
+    keys = {p.raw_page_id: _key(p, source_id, version) for p in pages}
     known = {} if force else reusable_verdicts(
         conn, [k for k in keys.values() if k is not None])
-    todo = [p for p in batch if (k := keys[p.raw_page_id]) is None or k.url_hash not in known]
+    todo = [p for p in pages if (k := keys[p.raw_page_id]) is None or k.url_hash not in known]
     bodies = page_bodies(conn, [p.raw_page_id for p in todo])
     todo = [p for p in todo if p.raw_page_id in bodies]  # cleared by retention meanwhile
-    results = pool.map([PageJob(bodies[p.raw_page_id], p.final_url or p.url, p.content_type)
-                        for p in todo])
-    day.extracted += len(todo)
+    jobs = [PageJob(bodies[p.raw_page_id], p.final_url or p.url, p.content_type) for p in todo]
+    return _Batch(pages, keys, known, todo, jobs)
+
+
+def _finish(conn: psycopg.Connection[Any], batch: _Batch,
+            extraction: Future[list[Extracted]], run_id: str, source_id: str, window: Window,
+            day: _Day) -> None:
+    """Count a batch's verdicts in page order, keep the new ones, stage its articles."""
+    results = extraction.result()
+    batch.jobs.clear()  # its HTML is no longer needed
+    day.extracted += len(batch.todo)
     fresh = {p.raw_page_id: Verdict(r.article, r.reason, r.detail)
-             for p, r in zip(todo, results, strict=True)}
+             for p, r in zip(batch.todo, results, strict=True)}
     save_verdicts(conn, [(key, verdict) for rid, verdict in fresh.items()
-                         if (key := keys[rid]) is not None
+                         if (key := batch.keys[rid]) is not None
                          and verdict.reason not in _TRANSIENT])
     rows: list[tuple[Any, ...]] = []
-    for page in batch:
-        key = keys[page.raw_page_id]
-        verdict = fresh.get(page.raw_page_id) or (known.get(key.url_hash) if key else None)
+    for page in batch.pages:
+        key = batch.keys[page.raw_page_id]
+        verdict = fresh.get(page.raw_page_id) or (batch.known.get(key.url_hash) if key
+                                                  else None)
         if verdict is None:
             continue  # its body went between the list and the batch: not a page any more
         row = _outcome(page, verdict, run_id, source_id, window, day)
         if row is not None:
             rows.append(row)
-    return rows
+    staging.copy_staged(conn, rows)
 
 
 def _key(page: PageToClean, source_id: str, version: str) -> VerdictKey | None:

@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -121,6 +122,7 @@ class ExtractPool:
         # A daemonic process (a Celery prefork worker's task) may not start children: it
         # extracts in its own process, without the per-page limit.
         self.inline = bool(_CONTEXT.current_process().daemon)
+        self._feeder: ThreadPoolExecutor | None = None
 
     def __enter__(self) -> ExtractPool:
         return self
@@ -129,9 +131,19 @@ class ExtractPool:
         self.close()
 
     def close(self) -> None:
+        if self._feeder is not None:
+            self._feeder.shutdown(wait=True)
+            self._feeder = None
         for worker in self.workers:
             worker.stop()
         self.workers.clear()
+
+    def map_async(self, jobs: Sequence[PageJob]) -> Future[list[Extracted]]:
+        """`map(jobs)` in a feeder thread: the caller reads and writes the warehouse for the
+        next batch while the workers extract this one. Batches run one after another."""
+        if self._feeder is None:
+            self._feeder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
+        return self._feeder.submit(self.map, jobs)
 
     def map(self, jobs: Sequence[PageJob]) -> list[Extracted]:
         """Extract every job; results in the order of `jobs`."""
