@@ -8,6 +8,7 @@ killed without breaking the whole executor."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import time
@@ -62,6 +63,9 @@ def extract_one(job: PageJob, rules: ExtractionRules) -> Extracted:
 
 def _serve(conn: Connection, rules: ExtractionRules) -> None:
     """A worker: extract each (index, job) received until told to stop (None)."""
+    # What the fork inherited stays out of the collector's walks: they would touch (and so
+    # copy) every inherited page, and slow each collection.
+    gc.freeze()
     while True:
         try:
             message = conn.recv()

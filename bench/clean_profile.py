@@ -1,0 +1,103 @@
+"""The clean stage alone, timed and profiled: N generated pages (bench/day.py's) stored as a
+crawl stores them, then `clean_source` with 1 and 2 workers, and a cProfile of extraction
+on one core (what bench/README.md names as the top costs).
+
+Usage (from the repository root):
+
+    .venv/bin/python bench/clean_profile.py --pages 1000 --workers 1 --workers 2
+    .venv/bin/python bench/clean_profile.py --pages 300 --profile 25
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import hashlib
+import pstats
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import day  # noqa: E402
+
+from autonews.core import Window  # noqa: E402
+from autonews.jobs import prepare_warehouse  # noqa: E402
+from autonews.jobs.clean import clean_source  # noqa: E402
+from autonews.sources import load_sources  # noqa: E402
+from transforms import extract_article, url_hash  # noqa: E402
+from warehouse.connection import temporary_server  # noqa: E402
+from warehouse.raw_pages import RawPageStore  # noqa: E402
+
+BASE = "http://127.0.0.1:8999"
+
+
+def store(dsn: str, pages: int) -> None:
+    rows = RawPageStore(dsn, batch_size=200)
+    fetched = datetime.now(UTC)
+    for i in range(pages):
+        article = day.make_article(i)
+        body = day.render(i, BASE)
+        url = BASE + article.path
+        rows.add({"run_id": "stored", "source_id": "benchwire", "url": url,
+                  "url_hash": url_hash(url), "kind": "article", "outcome": "fetched",
+                  "http_status": 200, "fetched_at": fetched, "final_url": url, "body": body,
+                  "body_bytes": len(body), "content_type": "text/html; charset=utf-8",
+                  "content_hash": hashlib.sha256(body).hexdigest(),
+                  "listed_at": article.published, "discovered_via": "sitemap"})
+    rows.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--workers", type=int, action="append")
+    parser.add_argument("--profile", type=int, default=0,
+                        help="print the top N functions of extraction on one core")
+    args = parser.parse_args()
+    day.ARGS_PAGES = args.pages
+    window = Window.for_day(day.DAY)
+    with temporary_server("autonews-bench-clean-") as dsn:
+        prepare_warehouse(dsn)
+        store(dsn, args.pages)
+        sources = Path(ROOT / "bench" / ".clean_profile_sources.toml")
+        sources.write_text(day.SOURCES.replace("{base}", BASE).replace("{pages}",
+                                                                       str(args.pages)))
+        (source,) = load_sources(sources)
+        sources.unlink()
+        for workers in args.workers or []:
+            started = time.perf_counter()
+            result = clean_source(dsn, source, window, f"w{workers}", workers=workers,
+                                  force=True)
+            seconds = time.perf_counter() - started
+            print(f"clean, {workers} worker(s): {result.pages} pages in {seconds:.1f} s = "
+                  f"{result.pages / seconds:.1f} pages/s")
+        started = time.perf_counter()
+        result = clean_source(dsn, source, window, "reuse", workers=1)
+        seconds = time.perf_counter() - started
+        print(f"clean, unchanged pages reused: {result.pages} pages in {seconds:.2f} s")
+        with psycopg.connect(dsn) as conn:
+            stored = conn.execute("SELECT url, body FROM raw_pages ORDER BY raw_page_id LIMIT %s",
+                                  (args.pages,)).fetchall()
+    if args.profile:
+        pages = [(url, bytes(body)) for url, body in stored]
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        profiler.enable()
+        for url, body in pages:
+            extract_article(body, url)
+        profiler.disable()
+        seconds = time.perf_counter() - started
+        print(f"\nextraction on one core under cProfile: {len(pages) / seconds:.1f} pages/s")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
