@@ -78,10 +78,11 @@ def main() -> int:
             seconds = time.perf_counter() - started
             print(f"clean, {workers} worker(s): {result.pages} pages in {seconds:.1f} s = "
                   f"{result.pages / seconds:.1f} pages/s")
-        started = time.perf_counter()
-        result = clean_source(dsn, source, window, "reuse", workers=1)
-        seconds = time.perf_counter() - started
-        print(f"clean, unchanged pages reused: {result.pages} pages in {seconds:.2f} s")
+        if args.workers:
+            started = time.perf_counter()
+            result = clean_source(dsn, source, window, "reuse", workers=1)
+            seconds = time.perf_counter() - started
+            print(f"clean, unchanged pages reused: {result.pages} pages in {seconds:.2f} s")
         with psycopg.connect(dsn) as conn:
             stored = conn.execute("SELECT url, body FROM raw_pages ORDER BY raw_page_id LIMIT %s",
                                   (args.pages,)).fetchall()
