@@ -15,10 +15,12 @@ import cProfile
 import hashlib
 import pstats
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psutil
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,12 +74,27 @@ def main() -> int:
         (source,) = load_sources(sources)
         sources.unlink()
         for workers in args.workers or []:
+            me = psutil.Process()
+            before = me.memory_info().rss
+            peak = [before]
+            done = threading.Event()
+
+            def sample(peak: list[int] = peak, done: threading.Event = done,
+                       me: psutil.Process = me) -> None:
+                while not done.wait(0.05):
+                    peak[0] = max(peak[0], me.memory_info().rss)
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
             started = time.perf_counter()
             result = clean_source(dsn, source, window, f"w{workers}", workers=workers,
                                   force=True)
             seconds = time.perf_counter() - started
+            done.set()
+            sampler.join()
             print(f"clean, {workers} worker(s): {result.pages} pages in {seconds:.1f} s = "
-                  f"{result.pages / seconds:.1f} pages/s")
+                  f"{result.pages / seconds:.1f} pages/s; this process's RSS "
+                  f"{before / 2**20:.0f} MB before, peak {peak[0] / 2**20:.0f} MB")
         if args.workers:
             started = time.perf_counter()
             result = clean_source(dsn, source, window, "reuse", workers=1)
