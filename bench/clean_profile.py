@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import hashlib
+import multiprocessing
 import pstats
 import sys
 import threading
@@ -32,8 +33,9 @@ import day  # noqa: E402
 from autonews.core import Window  # noqa: E402
 from autonews.jobs import prepare_warehouse  # noqa: E402
 from autonews.jobs.clean import clean_source  # noqa: E402
+from autonews.jobs.extract_pool import ExtractPool, PageJob, extract_one  # noqa: E402
 from autonews.sources import load_sources  # noqa: E402
-from transforms import extract_article, url_hash  # noqa: E402
+from transforms import ExtractionRules, extract_article, url_hash  # noqa: E402
 from warehouse.connection import temporary_server  # noqa: E402
 from warehouse.raw_pages import RawPageStore  # noqa: E402
 
@@ -56,14 +58,58 @@ def store(dsn: str, pages: int) -> None:
     rows.close()
 
 
+def _spin(n: int) -> float:
+    started = time.perf_counter()
+    total = 0
+    for i in range(n):
+        total += i * i
+    return time.perf_counter() - started
+
+
+def machine_parallelism() -> float:
+    """How many cores' worth two processes get right now: a pure-Python loop alone, then
+    in two processes at once (2.0 on two free cores)."""
+    ctx = multiprocessing.get_context("fork")
+    alone = _spin(3_000_000)
+    with ctx.Pool(2) as pool:
+        started = time.perf_counter()
+        pool.map(_spin, [3_000_000, 3_000_000])
+        both = time.perf_counter() - started
+    return 2 * alone / both
+
+
+def compare_pool(count: int) -> None:
+    """The pool's cost and scaling, extraction only: in process, then 1 and 2 workers."""
+    print(f"two processes get {machine_parallelism():.2f} cores' worth now")
+    jobs = [PageJob(day.render(i, BASE), BASE + day.make_article(i).path, "text/html")
+            for i in range(count)]
+    rules = ExtractionRules()
+    started = time.perf_counter()
+    for job in jobs:
+        extract_one(job, rules)
+    print(f"in process: {count / (time.perf_counter() - started):.1f} pages/s")
+    for workers in (1, 2):
+        with ExtractPool(rules, workers, 60) as pool:
+            started = time.perf_counter()
+            pool.map(jobs)
+            print(f"pool of {workers}: {count / (time.perf_counter() - started):.1f} pages/s")
+    print(f"two processes get {machine_parallelism():.2f} cores' worth now")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--workers", type=int, action="append")
+    parser.add_argument("--pool", type=int, default=0,
+                        help="extract N pages in this process, then in the pool with 1 and 2 "
+                             "workers (no warehouse)")
     parser.add_argument("--profile", type=int, default=0,
                         help="print the top N functions of extraction on one core")
     args = parser.parse_args()
     day.ARGS_PAGES = args.pages
+    if args.pool:
+        compare_pool(args.pool)
+        return 0
     window = Window.for_day(day.DAY)
     with temporary_server("autonews-bench-clean-") as dsn:
         prepare_warehouse(dsn)

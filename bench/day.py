@@ -262,8 +262,8 @@ def report(result: dict[str, Any]) -> None:
     for stage in ("crawl", "clean", "gate", "load", "enrich"):
         if stage in stages:
             seconds = stages[stage][0]
-            rate = pages[stage] / seconds if seconds else float("inf")
-            print(f"  {stage:6} {seconds:8.1f} s  {rate:8.1f} pages/s")
+            rate = f"{pages[stage] / seconds:8.1f} pages/s" if seconds >= 0.05 else ""
+            print(f"  {stage:6} {seconds:8.1f} s  {rate}")
     print("  peak RSS: " + ", ".join(f"{role} {rss / 2**20:.0f} MB"
                                      for role, rss in sorted(result["peak"].items())))
 

@@ -12,6 +12,7 @@ import gc
 import logging
 import multiprocessing
 import time
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -80,6 +81,12 @@ def _serve(conn: Connection, rules: ExtractionRules) -> None:
             conn.send((index, None, f"{type(exc).__name__}: {exc}"))
 
 
+# A worker is sent its next page while it extracts the current one (no idle gap waiting for
+# the parent), if that page is small enough to sit in the socket's buffer: a send must never
+# block, or parent and worker could wait on each other.
+_PREFETCH_BYTES = 64 * 1024
+
+
 class _Worker:
     def __init__(self, rules: ExtractionRules) -> None:
         self.conn, child = _CONTEXT.Pipe()
@@ -87,11 +94,17 @@ class _Worker:
                                                      daemon=True)
         self.process.start()
         child.close()
-        self.index: int | None = None  # the page it is extracting
-        self.started = 0.0
+        self.inflight: deque[int] = deque()  # pages sent, in order; the first is being read
+        self.started = 0.0  # when it began the first of them
+
+    def can_take(self, job: PageJob) -> bool:
+        return not self.inflight or (len(self.inflight) == 1
+                                     and len(job.body) <= _PREFETCH_BYTES)
 
     def give(self, index: int, job: PageJob) -> None:
-        self.index, self.started = index, time.monotonic()
+        if not self.inflight:
+            self.started = time.monotonic()
+        self.inflight.append(index)
         self.conn.send((index, job))
 
     def kill(self) -> None:
@@ -156,63 +169,64 @@ class ExtractPool:
         results: list[Extracted | None] = [None] * len(jobs)
         while len(self.workers) < min(self.size, len(jobs)):
             self.workers.append(_Worker(self.rules))
-        pending = iter(range(len(jobs)))
-        busy: list[_Worker] = []
-        for worker in self.workers:
-            index = next(pending, None)
-            if index is None:
-                break
-            worker.give(index, jobs[index])
-            busy.append(worker)
-        while busy:
+        queue = deque(range(len(jobs)))
+        self._feed(queue, jobs)
+        while any(w.inflight for w in self.workers):
+            busy = [w for w in self.workers if w.inflight]
             now = time.monotonic()
             wait_for = max(0.0, min(w.started for w in busy) + self.page_timeout - now)
             ready = wait([w.conn for w in busy], timeout=wait_for)
-            finished: list[_Worker] = []
             for worker in busy:
-                assert worker.index is not None
                 if worker.conn in ready:
-                    results[worker.index] = self._receive(worker)
-                    finished.append(worker)
+                    index, outcome = self._receive(worker)
                 elif time.monotonic() - worker.started >= self.page_timeout:
-                    results[worker.index] = self._timed_out(worker)
-                    finished.append(worker)
-            for worker in finished:
-                busy.remove(worker)
-                if not worker.process.is_alive() or worker.conn.closed:
-                    worker = self._replace(worker)
-                index = next(pending, None)
-                if index is not None:
-                    worker.give(index, jobs[index])
-                    busy.append(worker)
+                    index, outcome = worker.inflight[0], self._timed_out(worker)
+                else:
+                    continue
+                results[index] = outcome
+                worker.inflight.popleft()
+                worker.started = time.monotonic()
+                if worker.conn.closed:  # killed or dead: its other page goes back first
+                    queue.extendleft(reversed(worker.inflight))
+                    self._replace(worker)
+            self._feed(queue, jobs)
         return [r for r in results if r is not None]
 
-    def _receive(self, worker: _Worker) -> Extracted:
-        index = worker.index
+    def _feed(self, queue: deque[int], jobs: Sequence[PageJob]) -> None:
+        """Give queued pages to the workers that can take one (each its turn)."""
+        given = True
+        while queue and given:
+            given = False
+            for worker in self.workers:
+                if queue and worker.can_take(jobs[queue[0]]):
+                    index = queue.popleft()
+                    worker.give(index, jobs[index])
+                    given = True
+
+    def _receive(self, worker: _Worker) -> tuple[int, Extracted]:
+        index = worker.inflight[0]
         try:
             got_index, extracted, error = worker.conn.recv()
         except (EOFError, OSError):
             code = worker.process.exitcode
             worker.kill()
             log.error("the extraction worker died on page %s (exit code %s)", index, code)
-            return Extracted(reason=RejectReason.CRASHED.value,
-                             detail=f"the extraction process died (exit code {code})")
+            return index, Extracted(reason=RejectReason.CRASHED.value,
+                                    detail=f"the extraction process died (exit code {code})")
         assert got_index == index, (got_index, index)
         if error is not None:
             raise ExtractionError(error)
         assert isinstance(extracted, Extracted)
-        return extracted
+        return index, extracted
 
     def _timed_out(self, worker: _Worker) -> Extracted:
         worker.kill()
-        log.warning("extraction of page %s outlived %g s: worker killed", worker.index,
+        log.warning("extraction of page %s outlived %g s: worker killed", worker.inflight[0],
                     self.page_timeout)
         return Extracted(reason=RejectReason.TIMEOUT.value,
                          detail=f"extraction took more than {self.page_timeout:g} s")
 
-    def _replace(self, worker: _Worker) -> _Worker:
-        fresh = _Worker(self.rules)
-        self.workers[self.workers.index(worker)] = fresh
+    def _replace(self, worker: _Worker) -> None:
+        self.workers[self.workers.index(worker)] = _Worker(self.rules)
         self.replaced += 1
-        return fresh
 
