@@ -42,6 +42,7 @@ from typing import Any
 
 import psutil
 import psycopg
+from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -315,7 +316,7 @@ def main() -> int:
             for workers in args.workers or [None]:
                 name = f"bench_day_{workers or 'default'}_{time.time_ns()}"
                 with psycopg.connect(admin, autocommit=True) as conn:
-                    conn.execute(f'CREATE DATABASE "{name}"')
+                    conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
                 dsn = re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", admin, count=1)
                 label = f"workers={workers or 'default'}"
                 report(run_cli(dsn, sources, f"first run ({label})", workers))
