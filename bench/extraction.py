@@ -7,7 +7,7 @@ Usage (from the repository root):
 
 Every tool reads the same golden pages (`tests/fixtures/pages/`, bytes as fetched, with
 their URL). Scored on the article pages: body text by token precision/recall/F1 against
-the expected body (bag of words, `tests/transforms/golden.py`), title, authors and
+the expected body (bag of words, `autonews/evaluation/golden.py`), title, authors and
 published date; on the non-article pages (galleries, videos, listings...): whether the
 tool declined to return an article. Speed: one warm-up pass (the scoring pass), then
 `--repeat` timed passes over all pages, tools interleaved so they share the machine's
@@ -36,7 +36,7 @@ from readability import Document
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.transforms.golden import Golden, golden_pages, token_scores  # noqa: E402
+from autonews.evaluation.golden import Golden, golden_pages, token_scores  # noqa: E402
 from transforms import PageRejected, extract_article  # noqa: E402
 from transforms.text import collapse  # noqa: E402
 

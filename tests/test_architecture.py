@@ -92,3 +92,33 @@ def rows(cur):
 '''
     assert sql_outside_warehouse(planted) == [2, 5, 5, 7]
     assert sql_outside_warehouse("NOTE = 'select a topic from the list'\nx = {}.copy()") == []
+
+
+def imports_of_tests(source: str) -> list[int]:
+    """Line numbers where Python `source` imports the `tests` package."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module \
+                and node.module.split(".")[0] == "tests":
+            found.append(node.lineno)
+        elif isinstance(node, ast.Import) \
+                and any(alias.name.split(".")[0] == "tests" for alias in node.names):
+            found.append(node.lineno)
+    return sorted(found)
+
+
+def test_benchmarks_and_the_product_never_import_the_tests():
+    """What the benchmarks measure with lives in `autonews.evaluation`: a benchmark that
+    imports a test module breaks when the tests are reorganised or left out of a package."""
+    offenders = [f"{path.relative_to(ROOT)}:{line}"
+                 for folder in ("bench", *PACKAGES, "dags")
+                 for path in sorted((ROOT / folder).rglob("*.py"))
+                 if "corpora" not in path.parts
+                 for line in imports_of_tests(path.read_text())]
+    assert offenders == []
+
+
+def test_the_tests_import_check_finds_both_import_forms():
+    planted = "import os\nfrom tests.transforms import golden\nimport tests.helpers as h\n" \
+              "from testsuite import x\n"
+    assert imports_of_tests(planted) == [2, 3]

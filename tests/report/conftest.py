@@ -94,11 +94,13 @@ def synthetic(pg_admin_dsn: str, synthetic_template: tuple[str, SyntheticDay]
     return with_db(pg_admin_dsn, name), day
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def headless_chromium() -> Iterator[object]:
     """Debian's Chromium, headless, driven by playwright. Its absence is a failure (the
     set-up installs it: scripts/install-browser), unless AUTONEWS_SKIP_BROWSER=1 says to
-    skip the browser tests on this machine."""
+    skip the browser tests on this machine. Package scope: playwright's sync API keeps an
+    asyncio loop running in the main thread while it is open, which breaks any later test
+    that runs its own loop (`asyncio.run`)."""
     missing = chromium.unavailable()
     if missing:
         if os.environ.get(chromium.SKIP_ENV) == "1":

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from hypothesis import strategies as st
 
-from tests.transforms.golden import golden_pages
+from autonews.evaluation.golden import golden_pages
 
 GOLDEN = golden_pages()
 TAG_NAMES = ("p", "div", "span", "article", "section", "main", "aside", "nav", "footer",

@@ -6,7 +6,7 @@ import statistics
 
 import pytest
 
-from tests.transforms.golden import golden_pages, token_scores
+from autonews.evaluation.golden import golden_pages, token_scores
 from transforms import PageRejected, extract_article
 
 PAGES = golden_pages()

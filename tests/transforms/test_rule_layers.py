@@ -10,8 +10,8 @@ import pytest
 from bs4 import Tag
 
 from autonews.core import ConfigError
+from autonews.evaluation.golden import golden_pages, token_scores
 from autonews.sources import DEFAULT_SOURCES, extraction_rules, load_sources
-from tests.transforms.golden import golden_pages, token_scores
 from transforms import Article, ExtractionRules, PageRejected, extract_article
 from transforms.index import PageIndex
 from transforms.layers import FAMILIES, ExtractionHook, layered, rules_version

@@ -1,4 +1,6 @@
-"""Loading the golden pages and scoring extracted text against them (tests and bench)."""
+"""The golden pages (tests/fixtures/pages/<source>/<slug>/{page.html,expected.json}) and the
+bag-of-words score of an extracted body against one: shared by the cleaner's tests and
+`bench/extraction.py`."""
 
 from __future__ import annotations
 
@@ -8,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autonews.sources import PROJECT_ROOT
 from transforms.text import tokens
 
-PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+PAGES = PROJECT_ROOT / "tests" / "fixtures" / "pages"
 
 
 @dataclass(frozen=True)
@@ -20,9 +23,10 @@ class Golden:
     expected: dict[str, Any]
 
 
-def golden_pages() -> list[Golden]:
+def golden_pages(folder: Path = PAGES) -> list[Golden]:
+    """Every golden page under `folder`, in name order (`<source>/<slug>`)."""
     pages = []
-    for path in sorted(PAGES.glob("*/*/expected.json")):
+    for path in sorted(folder.glob("*/*/expected.json")):
         pages.append(Golden(f"{path.parent.parent.name}/{path.parent.name}",
                             (path.parent / "page.html").read_bytes(),
                             json.loads(path.read_text(encoding="utf-8"))))
