@@ -14,6 +14,7 @@ import argparse
 import cProfile
 import hashlib
 import multiprocessing
+import os
 import pstats
 import sys
 import threading
@@ -96,6 +97,22 @@ def compare_pool(count: int) -> None:
     print(f"two processes get {machine_parallelism():.2f} cores' worth now")
 
 
+def _cpu() -> dict[str, float]:
+    """CPU seconds so far: this process (the clean's reading and staging), its ended
+    children (the workers), every PostgreSQL process."""
+    times = os.times()
+    server = 0.0
+    for proc in psutil.process_iter(["name"]):
+        if proc.info["name"] == "postgres":
+            try:
+                t = proc.cpu_times()  # ended backends count in the postmaster's children
+                server += t.user + t.system + t.children_user + t.children_system
+            except psutil.Error:
+                pass
+    return {"CLI": times.user + times.system, "workers": times.children_user
+            + times.children_system, "PostgreSQL": server}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=1000)
@@ -132,15 +149,18 @@ def main() -> int:
 
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
+            cpu_before = _cpu()
             started = time.perf_counter()
             result = clean_source(dsn, source, window, f"w{workers}", workers=workers,
                                   force=True)
             seconds = time.perf_counter() - started
             done.set()
             sampler.join()
+            cpu = {k: v - cpu_before[k] for k, v in _cpu().items()}
             print(f"clean, {workers} worker(s): {result.pages} pages in {seconds:.1f} s = "
                   f"{result.pages / seconds:.1f} pages/s; this process's RSS "
-                  f"{before / 2**20:.0f} MB before, peak {peak[0] / 2**20:.0f} MB")
+                  f"{before / 2**20:.0f} MB before, peak {peak[0] / 2**20:.0f} MB; CPU s: "
+                  + ", ".join(f"{k} {v:.1f}" for k, v in cpu.items()))
         if args.workers:
             started = time.perf_counter()
             result = clean_source(dsn, source, window, "reuse", workers=1)
