@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -181,27 +181,14 @@ class RawPageStore:
                 self.conn.close()
 
 
-@dataclass(frozen=True)
-class StoredPage:
-    """The latest stored copy of a page the clean stage must read."""
-
-    raw_page_id: int
-    url: str
-    final_url: str | None
-    body: bytes
-    content_type: str | None
-    listed_at: datetime | None
-    discovered_via: str | None
-
-
 _PAGES_TO_CLEAN = """
 WITH touched AS (
     SELECT DISTINCT url_hash FROM raw_pages
      WHERE source_id = %(source)s AND kind = 'article'
        AND ((listed_at >= %(start)s AND listed_at < %(end)s) OR run_id = %(run)s))
 SELECT DISTINCT ON (r.url_hash)
-       r.raw_page_id, r.url, r.final_url, r.body, r.content_type, r.listed_at,
-       r.discovered_via
+       r.raw_page_id, r.url, r.final_url, r.content_type, r.listed_at,
+       r.discovered_via, r.url_hash, r.content_hash
   FROM raw_pages r JOIN touched t USING (url_hash)
  WHERE r.source_id = %(source)s AND r.kind = 'article' AND r.outcome = 'fetched'
    AND r.body IS NOT NULL
@@ -209,12 +196,38 @@ SELECT DISTINCT ON (r.url_hash)
 """
 
 
+@dataclass(frozen=True)
+class PageToClean:
+    """The latest stored copy of a page the clean stage must read, without its body (read
+    in batches with `page_bodies`, only for the pages that must be extracted)."""
+
+    raw_page_id: int
+    url: str
+    final_url: str | None
+    content_type: str | None
+    listed_at: datetime | None
+    discovered_via: str | None
+    url_hash: str
+    content_hash: str | None
+
+
 def pages_to_clean(conn: psycopg.Connection[Any], source_id: str, window: Window,
-                   run_id: str) -> Iterator[StoredPage]:
+                   run_id: str) -> list[PageToClean]:
     """The latest stored copy of every article page listed in `window` or touched by
-    `run_id` (a rerun reaches pages its crawl only confirmed as not modified)."""
+    `run_id` (a rerun reaches pages its crawl only confirmed as not modified), in url_hash
+    order. Bodies are left out: a day's list is a few hundred bytes a page."""
     with conn.transaction():
         rows = conn.execute(_PAGES_TO_CLEAN, {"source": source_id, "start": window.start,
                                               "end": window.end, "run": run_id}).fetchall()
-    for raw_page_id, url, final_url, body, content_type, listed_at, via in rows:
-        yield StoredPage(raw_page_id, url, final_url, bytes(body), content_type, listed_at, via)
+    return [PageToClean(*row) for row in rows]
+
+
+def page_bodies(conn: psycopg.Connection[Any], raw_page_ids: Sequence[int]
+                ) -> dict[int, bytes]:
+    """raw_page_id -> stored HTML of one batch of pages (a page whose body retention
+    cleared meanwhile is left out)."""
+    if not raw_page_ids:
+        return {}
+    rows = conn.execute("SELECT raw_page_id, body FROM raw_pages WHERE raw_page_id = ANY(%s) "
+                        "AND body IS NOT NULL", (list(raw_page_ids),)).fetchall()
+    return {rid: bytes(body) for rid, body in rows}

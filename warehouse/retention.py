@@ -34,6 +34,14 @@ cleared AS (
 SELECT count(*), coalesce(sum(d.bytes), 0)
   FROM doomed d JOIN cleared c USING (raw_page_id)
 """  # noqa: S608 - composed from constants only
+# A clean's verdict serves only while the HTML it was made from is stored (the clean reads
+# only pages with a body): the verdicts of cleared copies go with them.
+_FORGET_VERDICTS_SQL = """
+DELETE FROM clean_verdicts v
+ WHERE NOT EXISTS (SELECT 1 FROM raw_pages r
+                    WHERE r.url_hash = v.url_hash AND r.source_id = v.source_id
+                      AND r.content_hash = v.content_hash AND r.body IS NOT NULL)
+"""
 _COUNT_SQL = f"SELECT count(*), coalesce(sum(bytes), 0) FROM ({_CANDIDATES}) AS c"  # noqa: S608
 
 
@@ -43,6 +51,7 @@ class PruneResult:
     bytes: int
     cutoff: datetime
     dry_run: bool
+    verdicts: int = 0  # clean verdicts forgotten with the HTML they were made from
 
 
 def prune_raw(conn: psycopg.Connection[Any], older_than: timedelta, *,
@@ -57,10 +66,12 @@ def prune_raw(conn: psycopg.Connection[Any], older_than: timedelta, *,
         cutoff: datetime = row[0]
         counted = conn.execute(_COUNT_SQL if dry_run else _PRUNE_SQL,
                                {"cutoff": cutoff}).fetchone()
+        verdicts = 0 if dry_run else conn.execute(_FORGET_VERDICTS_SQL).rowcount
     pages, size = (int(counted[0]), int(counted[1])) if counted else (0, 0)
     if not dry_run:
-        log.info("cleared the raw HTML of %d pages fetched before %s", pages, cutoff)
-    return PruneResult(pages, size, cutoff, dry_run)
+        log.info("cleared the raw HTML of %d pages fetched before %s (and %d clean "
+                 "verdicts)", pages, cutoff, verdicts)
+    return PruneResult(pages, size, cutoff, dry_run, verdicts)
 
 
 def parse_age(text: str, *, minimum: timedelta = timedelta(days=1)) -> timedelta:

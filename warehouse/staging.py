@@ -84,17 +84,24 @@ def stage_articles(conn: psycopg.Connection[Any], run_id: str, source_id: str,
                    rows: Iterable[tuple[Any, ...]]) -> int:
     """Replace this run's staged rows for `source_id` with `rows` (COPY); returns the count.
     Rows must be unique by url_hash. Commits."""
-    count = 0
     with conn.transaction():
         discard_staged(conn, run_id, source_id)
-        # Binary COPY: about twice the rows per second of text COPY for 5 KB bodies.
-        copy_sql = sql.SQL("COPY staged_articles ({}) FROM STDIN (FORMAT BINARY)").format(
-            sql.SQL(", ").join(map(sql.Identifier, STAGED_COLUMNS)))
-        with conn.cursor() as cur, cur.copy(copy_sql) as copy:
-            copy.set_types([STAGED_TYPES.get(c, "text") for c in STAGED_COLUMNS])
-            for row in rows:
-                copy.write_row(row)
-                count += 1
+        return copy_staged(conn, rows)
+
+
+def copy_staged(conn: psycopg.Connection[Any], rows: Iterable[tuple[Any, ...]]) -> int:
+    """COPY `rows` (in `STAGED_COLUMNS` order) into `staged_articles`, in the caller's
+    transaction: the clean stage calls it batch by batch after `discard_staged`, so a big
+    day's articles never sit in memory at once. Returns the count."""
+    count = 0
+    # Binary COPY: about twice the rows per second of text COPY for 5 KB bodies.
+    copy_sql = sql.SQL("COPY staged_articles ({}) FROM STDIN (FORMAT BINARY)").format(
+        sql.SQL(", ").join(map(sql.Identifier, STAGED_COLUMNS)))
+    with conn.cursor() as cur, cur.copy(copy_sql) as copy:
+        copy.set_types([STAGED_TYPES.get(c, "text") for c in STAGED_COLUMNS])
+        for row in rows:
+            copy.write_row(row)
+            count += 1
     return count
 
 

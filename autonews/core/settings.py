@@ -27,6 +27,8 @@ REPORTS_ENV = "AUTONEWS_REPORTS"
 
 LOCK_WAIT_ENV = "AUTONEWS_LOCK_WAIT"
 RUN_BUDGET_ENV = "AUTONEWS_RUN_BUDGET"
+CLEAN_WORKERS_ENV = "AUTONEWS_CLEAN_WORKERS"
+CLEAN_PAGE_TIMEOUT_ENV = "AUTONEWS_CLEAN_PAGE_TIMEOUT"
 
 DEFAULT_CONTACT_URL = "https://github.com/autonews/autonews"
 DEFAULT_DEMO_PORT = 8765
@@ -36,6 +38,10 @@ MAX_CCNEWS_LAG_DAYS = 60
 DEFAULT_ARCHIVE_TIMEOUT = 60.0  # seconds a silent archive server may keep us waiting
 DEFAULT_LOCK_WAIT = 120.0  # seconds a crawl waits for a site another crawl holds
 DEFAULT_RUN_BUDGET = 7200.0  # seconds a CLI run may take, all its sources together
+# Seconds one page's extraction may take before its worker is killed and the page rejected
+# as `timeout` (a normal page takes tens of milliseconds; a pathological one can take hours).
+DEFAULT_CLEAN_PAGE_TIMEOUT = 60.0
+MAX_CLEAN_WORKERS = 64
 # Root's data: the embedded PostgreSQL runs as an unprivileged user, which must reach its
 # data without any folder outside AUTONEWS_HOME being opened up (/root is 0700).
 ROOT_HOME = Path("/var/lib/autonews")
@@ -51,6 +57,27 @@ def _default_home() -> Path:
     if hasattr(os, "geteuid") and os.geteuid() == 0 and not (home / "pgdata").exists():
         return ROOT_HOME
     return home
+
+
+def _cpus() -> int:
+    """The cores this process may use (a container's CPU set, not the host's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def _workers(env: Mapping[str, str]) -> int:
+    text = env.get(CLEAN_WORKERS_ENV, "").strip()
+    if not text:
+        return _cpus()
+    try:
+        value = int(text)
+        if not 1 <= value <= MAX_CLEAN_WORKERS:
+            raise ValueError(text)
+    except ValueError as exc:
+        raise BadInput(f"{CLEAN_WORKERS_ENV}={text!r} is not a number of worker processes "
+                       f"(1-{MAX_CLEAN_WORKERS})") from exc
+    return value
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
@@ -85,6 +112,8 @@ class Settings:
     reports_dir: Path | None = None  # where report pages go (else <data_home>/reports)
     lock_wait: float = DEFAULT_LOCK_WAIT
     run_budget: float = DEFAULT_RUN_BUDGET
+    clean_workers: int = 1  # from_env: the cores this process may use
+    clean_page_timeout: float = DEFAULT_CLEAN_PAGE_TIMEOUT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -128,6 +157,9 @@ class Settings:
             reports_dir=Path(reports).expanduser() if reports else None,
             lock_wait=_seconds(env, LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT),
             run_budget=_seconds(env, RUN_BUDGET_ENV, DEFAULT_RUN_BUDGET),
+            clean_workers=_workers(env),
+            clean_page_timeout=_seconds(env, CLEAN_PAGE_TIMEOUT_ENV,
+                                        DEFAULT_CLEAN_PAGE_TIMEOUT),
         )
 
     @property

@@ -95,6 +95,11 @@ class RejectReason(StrEnum):
     VIDEO = "video"
     INDEX = "index"
     UNPARSABLE = "unparsable"
+    # The page's extraction outlived the per-page limit (AUTONEWS_CLEAN_PAGE_TIMEOUT): its
+    # worker was killed so one pathological page cannot hold up the day.
+    TIMEOUT = "timeout"
+    # The worker process extracting the page died (killed for memory, a crash in lxml).
+    CRASHED = "crashed"
 
 
 class PageKind(StrEnum):

@@ -202,6 +202,6 @@ def reclean_source(dsn: str, source: Source, window: Window, run_id: str, *,
                    trigger: str = Trigger.RECLEAN) -> RecleanResult:
     """Re-extract the stored raw pages of `window` with the current cleaner and reload them,
     without crawling: how an improved cleaner reaches the whole history."""
-    clean = clean_source(dsn, source, window, run_id, trigger=trigger)
+    clean = clean_source(dsn, source, window, run_id, trigger=trigger, force=True)
     load = load_source(dsn, source.id, window, run_id, trigger=trigger, gated=False)
     return RecleanResult(source.id, clean, load)

@@ -41,6 +41,8 @@ REJECTS: dict[str, str] = {
     RejectReason.VIDEO: "a video page, not an article",
     RejectReason.INDEX: "a list of articles, not an article",
     RejectReason.UNPARSABLE: "a page the cleaner could not read",
+    RejectReason.TIMEOUT: "the cleaner ran out of time on it (a pathological page?)",
+    RejectReason.CRASHED: "the cleaner's process died on it (out of memory?)",
 }
 
 # When no sitemap, feed or listing page could be fetched: the headline for the outcome

@@ -49,7 +49,21 @@ def test_archive_settings_come_from_the_environment_with_defaults():
     assert mirror.ccnews_lag_days == 7 and mirror.archive_timeout == 2.5
 
 
+def test_the_clean_uses_every_core_unless_told_otherwise():
+    import os
+
+    plain = Settings.from_env({})
+    assert plain.clean_workers == len(os.sched_getaffinity(0))
+    assert plain.clean_page_timeout == 60.0
+    told = Settings.from_env({"AUTONEWS_CLEAN_WORKERS": " 3 ",
+                              "AUTONEWS_CLEAN_PAGE_TIMEOUT": "7.5"})
+    assert told.clean_workers == 3 and told.clean_page_timeout == 7.5
+
+
 @pytest.mark.parametrize(("env", "message"), [
+    ({"AUTONEWS_CLEAN_WORKERS": "0"}, "AUTONEWS_CLEAN_WORKERS='0' is not a number of worker"),
+    ({"AUTONEWS_CLEAN_WORKERS": "two"}, "is not a number of worker processes \\(1-64\\)"),
+    ({"AUTONEWS_CLEAN_PAGE_TIMEOUT": "-1"}, "AUTONEWS_CLEAN_PAGE_TIMEOUT='-1' is not a number"),
     ({"AUTONEWS_DEMO_PORT": "eighty"}, "AUTONEWS_DEMO_PORT='eighty' is not a port number"),
     ({"AUTONEWS_DEMO_PORT": "70000"}, "is not a port number"),
     ({"AUTONEWS_CRAWL_LOG_LEVEL": "LOUD"}, "is not a log level"),

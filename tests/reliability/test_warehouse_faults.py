@@ -87,7 +87,7 @@ def test_a_clean_interrupted_midway_stages_nothing_and_the_rerun_completes(dsn, 
                                                                            monkeypatch):
     source = demo_sources["motorwire"]
     crawl_source(dsn, source, DAY, "c1")
-    real = clean.extract_article
+    real = clean._outcome  # the clean's step for each extracted page, in page order
     calls = {"n": 0}
 
     def dies_on_second_page(*args, **kwargs):
@@ -96,14 +96,14 @@ def test_a_clean_interrupted_midway_stages_nothing_and_the_rerun_completes(dsn, 
             raise KeyboardInterrupt("killed")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(clean, "extract_article", dies_on_second_page)
+    monkeypatch.setattr(clean, "_outcome", dies_on_second_page)
     with pytest.raises(KeyboardInterrupt):
         clean_source(dsn, source, DAY, "c1")
     with psycopg.connect(dsn) as conn:
         assert conn.execute("SELECT count(*) FROM staged_articles").fetchone() == (0,)
         assert conn.execute("SELECT status FROM pipeline_runs WHERE stage = 'clean'"
                             ).fetchone() == ("failed",)
-    monkeypatch.setattr(clean, "extract_article", real)
+    monkeypatch.setattr(clean, "_outcome", real)
     result = run_source(dsn, source, DAY, "c1")
     assert result.ok and result.load.inserted == len(
         catalog.published_on(catalog.latest_day(), "motorwire"))

@@ -34,6 +34,7 @@ def test_prune_clears_only_old_html_and_keeps_every_row_and_article(loaded_copy)
         recent = conn.execute("SELECT count(*) FROM raw_pages WHERE run_id <> %s "
                               "AND body IS NOT NULL", (OLD_RUN,)).fetchone()
         before = _snapshot(conn)
+        verdicts = _verdicts(conn)
 
         dry = prune_raw(conn, timedelta(days=90), dry_run=True)
         assert (dry.pages, dry.bytes, dry.dry_run) == (old[0], old[1], True)
@@ -51,6 +52,21 @@ def test_prune_clears_only_old_html_and_keeps_every_row_and_article(loaded_copy)
     assert (done.pages, done.bytes) == (old[0], old[1]) and again.pages == 0
     assert left_old == (0,) and left_recent == recent
     assert after == before
+    # the clean verdicts of the cleared copies went with them, the others stayed
+    assert verdicts["old"] == old[0] and verdicts["recent"] > 0
+    assert done.verdicts == old[0] and again.verdicts == 0
+    with psycopg.connect(loaded_copy) as conn:
+        assert _verdicts(conn) == {"old": 0, "recent": verdicts["recent"]}
+
+
+def _verdicts(conn: psycopg.Connection) -> dict[str, int]:
+    rows = conn.execute(
+        """SELECT r.run_id = %s, count(DISTINCT (v.source_id, v.url_hash))
+             FROM clean_verdicts v JOIN raw_pages r
+               ON r.url_hash = v.url_hash AND r.content_hash = v.content_hash
+            GROUP BY 1""", (OLD_RUN,)).fetchall()
+    counts = {"old" if is_old else "recent": n for is_old, n in rows}
+    return {"old": counts.get("old", 0), "recent": counts.get("recent", 0)}
 
 
 def test_a_non_positive_age_is_refused(loaded_dsn):
