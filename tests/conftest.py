@@ -55,6 +55,12 @@ def dsn(pg_admin_dsn: str, migrated_template: str) -> Iterator[str]:
     yield from fresh_db(pg_admin_dsn, migrated_template)
 
 
+@pytest.fixture
+def other_dsn(pg_admin_dsn: str, migrated_template: str) -> Iterator[str]:
+    """A second fresh warehouse (to compare two ways of reaching the same rows)."""
+    yield from fresh_db(pg_admin_dsn, migrated_template)
+
+
 @pytest.fixture(scope="session")
 def demo_site() -> Iterator[DemoSite]:
     with DemoSite() as site:

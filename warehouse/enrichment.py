@@ -120,14 +120,15 @@ def sync_catalog(conn: psycopg.Connection[Any], kb_version: str,
 
 def pending_articles(conn: psycopg.Connection[Any], start: datetime, end: datetime,
                      version: str, *, source_ids: Sequence[str] | None = None,
-                     force: bool = False) -> tuple[list[PendingArticle], int]:
-    """Articles published in [start, end) whose enrichment is missing, of another version
-    or of older content (all of them with `force`), and how many were current."""
+                     force: bool = False) -> tuple[list[str], int]:
+    """The url hashes of the articles published in [start, end) whose enrichment is
+    missing, of another version or of older content (all of them with `force`), in
+    publication order, and how many were current. No body is read here: a long window
+    is read in batches (`articles_to_enrich`), so memory does not grow with its size."""
     rows = conn.execute(
-        """SELECT a.url_hash, a.source_id, a.title, a.description, a.body, a.language,
-                  a.published_at, a.content_hash,
-                  x.enrichment_version = %(version)s AND x.content_hash = a.content_hash
-                      AS current
+        """SELECT a.url_hash,
+                  coalesce(x.enrichment_version = %(version)s
+                           AND x.content_hash = a.content_hash, false) AS current
              FROM articles a
              LEFT JOIN article_enrichments x ON x.url_hash = a.url_hash
             WHERE a.published_at >= %(start)s AND a.published_at < %(end)s
@@ -135,8 +136,20 @@ def pending_articles(conn: psycopg.Connection[Any], start: datetime, end: dateti
             ORDER BY a.published_at, a.url_hash""",
         {"version": version, "start": start, "end": end,
          "sources": list(source_ids) if source_ids is not None else None}).fetchall()
-    pending = [PendingArticle(*r[:8]) for r in rows if force or not r[8]]
+    pending = [url_hash for url_hash, current in rows if force or not current]
     return pending, len(rows) - len(pending)
+
+
+def articles_to_enrich(conn: psycopg.Connection[Any], url_hashes: Sequence[str]
+                       ) -> list[PendingArticle]:
+    """The articles of `url_hashes` with their text, in the order given (one batch)."""
+    rows = conn.execute(
+        """SELECT a.url_hash, a.source_id, a.title, a.description, a.body, a.language,
+                  a.published_at, a.content_hash
+             FROM unnest(%s::text[]) WITH ORDINALITY AS wanted(url_hash, position)
+             JOIN articles a USING (url_hash)
+            ORDER BY wanted.position""", (list(url_hashes),)).fetchall()
+    return [PendingArticle(*row) for row in rows]
 
 
 def write_enrichments(conn: psycopg.Connection[Any], rows: Sequence[EnrichedRow],

@@ -27,7 +27,7 @@ from warehouse import enrichment as store
 log = logging.getLogger(__name__)
 
 ALL_SOURCES = "*"  # pipeline_runs.source_id of an enrich run over every source
-BATCH = 1000  # articles per write transaction
+BATCH = 1000  # articles read (with their bodies), enriched and written at a time
 
 
 @lru_cache(maxsize=1)
@@ -59,7 +59,7 @@ def _enrich(conn: psycopg.Connection[Any], enricher: Enricher, window: Window,
                                               source_ids=source_ids, force=force)
     counts.articles, counts.skipped = len(pending) + current, current
     for offset in range(0, len(pending), BATCH):
-        batch = pending[offset:offset + BATCH]
+        batch = store.articles_to_enrich(conn, pending[offset:offset + BATCH])
         rows = [_row(a, enricher.enrich(_text(a))) for a in batch]
         written = store.write_enrichments(conn, rows, enricher.version, run_id)
         counts.enriched += written["articles"]

@@ -11,7 +11,6 @@ import pytest
 from autonews.core import Source
 from autonews.sources import DEMO_SOURCES, load_sources
 from tests.archives.warcs import BASE, FileServer
-from tests.helpers import fresh_db
 
 
 @pytest.fixture
@@ -21,12 +20,6 @@ def file_server(tmp_path: Path) -> Iterator[FileServer]:
     server = FileServer(root)
     yield server
     server.stop()
-
-
-@pytest.fixture
-def other_dsn(pg_admin_dsn: str, migrated_template: str) -> Iterator[str]:
-    """A second fresh warehouse (to compare an import with a crawl)."""
-    yield from fresh_db(pg_admin_dsn, migrated_template)
 
 
 @pytest.fixture

@@ -165,3 +165,34 @@ def test_concurrent_runs_over_the_same_days_wait_for_each_other(dsn, enricher):
         relations = conn.execute("SELECT count(*), count(DISTINCT (entity_id, related_id, "
                                  "relation, valid_from)) FROM entity_relations").fetchone()
     assert statuses == [("success",)] and relations[0] == relations[1]
+
+
+def test_a_long_window_is_read_a_batch_at_a_time_with_the_same_result(dsn, other_dsn,
+                                                                      enricher, monkeypatch):
+    """Bodies are read per batch, never the whole window at once (a year's backfill would
+    hold every body), and batching changes nothing in what is written."""
+    from autonews.jobs import enrich as stage
+    from warehouse import enrichment as store
+
+    load_demo(dsn)
+    load_demo(other_dsn)
+    whole = enrich_window(dsn, ALL, "test-enrich", enricher=enricher)
+    asked: list[int] = []
+    read = store.articles_to_enrich
+
+    def counted(conn, url_hashes):
+        asked.append(len(url_hashes))
+        return read(conn, url_hashes)
+
+    monkeypatch.setattr(stage, "BATCH", 4)
+    monkeypatch.setattr(store, "articles_to_enrich", counted)
+    batched = enrich_window(other_dsn, ALL, "test-enrich", enricher=enricher)
+    assert max(asked) == 4 and sum(asked) == len(catalog.articles())
+    assert dataclasses.replace(batched) == whole
+
+    def comparable(snapshot: dict[str, list[tuple]]) -> dict[str, list[tuple]]:
+        # enriched_at and updated_at are clock readings (their tables' last column)
+        return {**snapshot, "enrichments": [row[:-1] for row in snapshot["enrichments"]],
+                "stories": [row[:-1] for row in snapshot["stories"]]}
+
+    assert comparable(_snapshot(other_dsn)) == comparable(_snapshot(dsn))
