@@ -3,6 +3,8 @@ density; the body's repeated containers and a lead printed outside it."""
 
 from __future__ import annotations
 
+import re
+
 from bs4 import Tag
 
 from transforms.content import (
@@ -14,7 +16,7 @@ from transforms.content import (
 )
 from transforms.index import VISIBLE_STRINGS, PageIndex, class_words
 from transforms.rules import CONTENT_SELECTORS, ExtractionRules
-from transforms.text import collapse
+from transforms.text import collapse, words_of
 
 
 def find_root(page: PageIndex, rules: ExtractionRules, trace: Trace,
@@ -208,9 +210,31 @@ _NOT_CONTENT_ROLES = frozenset({"dialog", "alertdialog", "navigation", "compleme
 _NEVER_CONTENT = frozenset({"consent", "comments"})
 
 
+# Class / id words (camelCase split too) of layers shown over or beside the page, never
+# its article: pop-ups, modals, fly-outs, sliders of quotes or teasers, privacy dialogs.
+# Found on the dev split of the real-page corpora, where a privacy pop-up or a contact
+# fly-out out-scored the article it covers.
+# ("slider", "carousel" or "overlay" are not among them: page builders put them on the
+# article's own wrappers, e.g. Elementor's "has_ae_slider".)
+OVERLAY_WORDS = frozenset({"modal", "popup", "flyout", "lightbox", "dsgvo", "cookie",
+                           "cookies", "consent", "gdpr"})
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+def _overlay(tag: Tag) -> bool:
+    names: list[str] = []
+    classes = tag.get("class")
+    if isinstance(classes, list):
+        names.extend(classes)
+    ident = tag.get("id")
+    if isinstance(ident, str):
+        names.append(ident)
+    return any(word in OVERLAY_WORDS for name in names for word in words_of(_CAMEL.sub(" ", name)))
+
+
 def _not_content(tag: Tag) -> bool:
     """A container no article text lives in: consent dialogs, comment threads, sidebars,
-    navigation (by tag, ARIA role, or class word)."""
+    navigation, pop-up layers (by tag, ARIA role, or class word)."""
     name = tag.name
     if name in ("body", "html"):
         return False
@@ -220,9 +244,29 @@ def _not_content(tag: Tag) -> bool:
     if isinstance(role, str) and role.lower() in _NOT_CONTENT_ROLES:
         return True
     hit = class_concept(tag)
-    if hit is None:
-        return False
-    return hit[0] in _NEVER_CONTENT
+    if hit is not None and hit[0] in _NEVER_CONTENT:
+        return True
+    return _overlay(tag)
+
+
+# Children that make a container a layout box rather than a paragraph of its own.
+_BLOCK_CHILDREN = frozenset({"p", "div", "section", "article", "table", "ul", "ol", "li",
+                             "dl", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+                             "header", "footer", "form", "figure", "aside", "nav", "main",
+                             "script", "template", "noscript", "style"})
+
+
+def _has_block_child(node: Tag) -> bool:
+    """A `<div>` of inline elements only (text in `<span>`s) is a paragraph: its whole
+    text counts, as readability counts it; with block children (or a script template,
+    whose text is not shown) only its own strings do."""
+    return any(isinstance(c, Tag) and c.name in _BLOCK_CHILDREN for c in node.children)
+
+
+# Commas earn a text unit credit as signs of prose; in a unit whose comma-separated
+# pieces average under this many characters they separate a list (an author list of a
+# paper out-scored its abstract on the dev split), and earn nothing.
+LIST_SEGMENT_CHARS = 20
 
 
 def _score_containers(body: Tag, page: PageIndex) -> Tag | None:
@@ -236,7 +280,12 @@ def _score_containers(body: Tag, page: PageIndex) -> Tag | None:
     for node in page.within(body, ("p", "td", "pre", "div", "font", "section", "li")):
         if excluded(node) or page.any_ancestor(node, "not_content", excluded):
             continue
-        if node.name in ("div", "font", "section", "td", "li"):
+        # a div or section of inline elements only is a paragraph: its parent is credited
+        paragraph = node.name in ("p", "pre") or (
+            node.name in ("div", "section") and not _has_block_child(node))
+        if paragraph:
+            text = collapse(node.get_text(" "))
+        elif node.name in ("div", "font", "section", "td", "li"):
             text = collapse("".join(str(s) for s in node.contents if type(s) in VISIBLE_STRINGS))
         else:
             text = collapse(node.get_text(" "))
@@ -244,8 +293,11 @@ def _score_containers(body: Tag, page: PageIndex) -> Tag | None:
             continue
         links = page.text_len_within(node, ("a",))
         density = links / max(1, len(text))
-        score = (1 + text.count(",") + min(len(text) / 100, 3)) * (1 - min(density, 0.9))
-        holder = node if node.name in ("div", "font", "td", "section") else node.parent
+        commas = text.count(",")
+        if len(text) < LIST_SEGMENT_CHARS * (commas + 1):
+            commas = 0  # a comma-separated list of names or tags, not prose
+        score = (1 + commas + min(len(text) / 100, 3)) * (1 - min(density, 0.9))
+        holder = node.parent if paragraph or node.name == "li" else node
         levels = (holder, holder.parent if holder else None)
         for level, factor in zip(levels, (1.0, 0.5), strict=True):
             if isinstance(level, Tag) and level.name not in ("html", "[document]"):

@@ -1,0 +1,81 @@
+"""Layouts met on real publishers' pages (the dev split of bench/corpora.py), rebuilt in
+our own words: each test fails with the cleaner as it was before the fix it names."""
+
+from __future__ import annotations
+
+from transforms import extract_article
+
+URL = "https://news.example.test/2026/03/04/harbour-town-opens-charging-hub/"
+STORY = [
+    "The harbour town opened its first public charging hub on Tuesday, with twelve fast "
+    "chargers beside the ferry terminal, a roof of solar panels and a small waiting room.",
+    "Drivers queued before the ribbon was cut, and the mayor said the council would watch "
+    "how often the bays were used before it decided on a second site near the station.",
+    "A taxi firm, which moved half of its fleet to electric cars last year, said the hub "
+    "would save its drivers a detour of forty minutes to the motorway services.",
+    "The operator will charge the same price per kilowatt-hour as its other sites, and "
+    "parking is free for the first hour while a car is connected.",
+]
+
+
+def page(body: str, *, title: str = "Harbour town opens its first charging hub") -> str:
+    return f"""<!doctype html><html lang="en"><head><title>{title} | Coast Courier</title>
+<meta property="og:type" content="article">
+<meta property="article:published_time" content="2026-03-04T09:00:00+01:00"></head>
+<body><div class="masthead"><a href="/">Coast Courier</a></div>
+<div class="wrap"><h1>{title}</h1>{body}</div></body></html>"""
+
+
+def _said(words: int) -> str:
+    return ", ".join(f"which partners use, store, share and combine data item {i}"
+                     for i in range(words))
+
+
+def test_a_privacy_pop_up_longer_than_the_article_does_not_become_the_body():
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORY)
+    popup = (f'<div class="privacyPopup"><div class="privacyPopupText"><p>{_said(12)}.</p>'
+             f"<p>{_said(12)}.</p><p>{_said(12)}.</p></div></div>")
+    html = page(f'<div class="col-main">{paragraphs}</div>{popup}')
+    article = extract_article(html, URL)
+    assert "first public charging hub" in article.body
+    assert "free for the first hour" in article.body
+    assert "partners use" not in article.body
+
+
+def test_text_held_in_spans_of_a_div_is_found():
+    spans = "<br><br>".join(f"<span>{p}</span>" for p in STORY)
+    html = page(f'<div class="main"><div class="articleHtmlText"><span class="value">{spans}'
+                f'</span></div></div><div class="infobox">Opening hours of the town hall, '
+                f"the library and the swimming pool, for residents and visitors alike.</div>")
+    article = extract_article(html, URL)
+    for paragraph in STORY:
+        assert paragraph in article.body
+    assert "swimming pool" not in article.body
+
+
+def test_an_interview_with_each_paragraph_in_its_own_div_is_kept_whole():
+    # short questions, one long answer: the answer alone out-scored their container
+    questions = ["How long did the hub take to build?", "Who pays for the electricity?",
+                 "What comes next for the harbour?"]
+    answer = ("It took eight months, from the first survey of the quay, through the permits, "
+              "the cabling, the foundations and the roof, to the opening, and the hardest part, "
+              "by far, was the cable under the old railway line, which needed a new duct.")
+    divs = "".join(f"<div><i>{q}</i></div>" for q in questions[:1]) + f"<div>{answer}</div>" + \
+        "".join(f"<div><i>{q}</i></div>" for q in questions[1:])
+    html = page(f'<div class="blog-text">{divs}</div>')
+    article = extract_article(html, URL)
+    assert answer in article.body
+    for question in questions:
+        assert question in article.body
+
+
+def test_a_list_of_author_names_does_not_outscore_the_abstract():
+    names = ", ".join(f'<span class="author"><span>Ann</span> <span>Author{i}</span></span>'
+                      for i in range(24))
+    abstract = "".join(f"<p>{p}</p>" for p in STORY[:2])
+    html = page(f'<div class="cite"><div class="cite-authors">{names}</div></div>'
+                f'<div class="paper"><h2>Abstract</h2>{abstract}</div>',
+                title="Charging hubs in small harbour towns: a field study")
+    article = extract_article(html, URL)
+    assert STORY[0] in article.body
+    assert "Author3" not in article.body
