@@ -79,3 +79,16 @@ def test_a_list_of_author_names_does_not_outscore_the_abstract():
     article = extract_article(html, URL)
     assert STORY[0] in article.body
     assert "Author3" not in article.body
+
+
+def test_a_short_news_item_without_article_markup_is_kept_with_a_doubt():
+    item = ("The ferry company will add a late sailing on Fridays from April, leaving the "
+            "harbour at half past ten, after drivers asked for a way home from the evening "
+            "matches in the city.")
+    html = f"""<!doctype html><html lang="en"><head><title>Late ferry on Fridays</title></head>
+<body><div class="masthead"><a href="/">Coast Courier</a></div><div class="news">
+<h1>Late ferry on Fridays</h1><div class="item">{item}</div></div></body></html>"""
+    article = extract_article(html, "https://news.example.test/news/late-ferry-on-fridays")
+    assert article.body == item
+    assert "short_text" in article.confidence_reasons
+    assert article.extraction_confidence < 0.7
