@@ -92,3 +92,44 @@ def test_a_short_news_item_without_article_markup_is_kept_with_a_doubt():
     assert article.body == item
     assert "short_text" in article.confidence_reasons
     assert article.extraction_confidence < 0.7
+
+
+def test_furniture_around_the_body_inside_main_stays_out():
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORY)
+    furniture = (
+        '<div class="work-head"><p>Filed under: Transport, Energy, Coast</p></div>'
+        f'<div class="blog-text">{paragraphs}</div>'
+        '<div class="more"><h3>More from the harbour desk</h3>'
+        '<p>How the old ferry terminal got its new roof and why it leaked twice.</p>'
+        '<p>What the council plans for the empty warehouse by the lighthouse.</p></div>'
+        "<div><h3>Tell us what you think</h3><p>Enjoyed this story, or have a question "
+        "about it? Write to the harbour desk and we will answer in next week's issue.</p></div>")
+    html = f"""<!doctype html><html lang="en"><head><title>Harbour town opens its first
+charging hub | Coast Courier</title><meta property="og:type" content="article"></head>
+<body><main><h1>Harbour town opens its first charging hub</h1>{furniture}</main></body></html>"""
+    article = extract_article(html, URL)
+    for paragraph in STORY:
+        assert paragraph in article.body
+    assert "old ferry terminal" not in article.body
+    assert "Write to the harbour desk" not in article.body
+
+
+JAPANESE = ["港町で初めての公共充電所が火曜日に開業した。",
+            "フェリー乗り場の横に急速充電器が十二基並ぶ。",
+            "町長は利用状況を見て二か所目を決めると話した。",
+            "タクシー会社は高速道路までの遠回りが減ると歓迎した。",
+            "料金は他の拠点と同じで、接続中の駐車は一時間無料だ。"]
+
+
+def test_short_japanese_paragraphs_weigh_as_much_as_their_meaning():
+    # 22-26 characters each: under the 40-letter floor counted in characters, not in
+    # what they hold (a Japanese character carries about two letters' worth)
+    paragraphs = "".join(f"<p>{p}</p>" for p in JAPANESE)
+    html = f"""<!doctype html><html lang="ja"><head><title>港町に充電所</title>
+<meta property="og:type" content="article"></head><body><h1>港町に充電所が開業</h1>
+<div class="honbun">{paragraphs}</div><div class="info">Opening hours of the town hall,
+the library and the swimming pool, for residents and visitors.</div></body></html>"""
+    article = extract_article(html, "https://news.example.test/ja/2026/03/04/hub")
+    for paragraph in JAPANESE:
+        assert paragraph in article.body
+    assert "swimming pool" not in article.body
