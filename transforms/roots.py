@@ -181,8 +181,8 @@ def _template_root(page: PageIndex, body: Tag, liveblog: bool) -> tuple[Tag, str
         if length >= 150:
             siblings = [t for n, t in scored if n >= 100 and t.parent is best.parent]
             total = sum(_paragraph_text_len(t, page) for t in siblings)
-            if len(siblings) >= 3 and (liveblog or length < 0.5 * total) and \
-                    isinstance(best.parent, Tag):
+            stream = liveblog or (length < 0.5 * total and CONTENT_SELECTORS[index] != "article")
+            if len(siblings) >= 3 and stream and isinstance(best.parent, Tag):
                 # entries of one stream (live-blog updates): all of them, in page order
                 return best.parent, f"{CONTENT_SELECTORS[index]} (parent of {len(siblings)})"
             return best, CONTENT_SELECTORS[index]

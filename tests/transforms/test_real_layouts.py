@@ -133,3 +133,17 @@ the library and the swimming pool, for residents and visitors.</div></body></htm
     for paragraph in JAPANESE:
         assert paragraph in article.body
     assert "swimming pool" not in article.body
+
+
+def test_a_rail_of_article_cards_is_not_taken_for_a_stream_of_entries():
+    cards = "".join(
+        f'<article class="card"><h3><a href="/news/other-{i}">Other story {i}</a></h3>'
+        f"<p>The council met again on the matter of the ferry timetable number {i}, and "
+        f"agreed after a long debate to ask the operator for two more sailings in summer.</p>"
+        f"</article>" for i in range(4))
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORY)
+    html = page(f'<div class="col-main">{paragraphs}</div><div class="cards">{cards}</div>')
+    article = extract_article(html, URL)
+    for paragraph in STORY:
+        assert paragraph in article.body
+    assert "ferry timetable" not in article.body
