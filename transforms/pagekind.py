@@ -44,7 +44,6 @@ _GALLERY_WORDS = ("gallery", "galerie", "photos", "in pictures", "pictures:", "b
 _SECTION_PATH = re.compile(r"^/(?:(?:tag|tags|category|categories|section|sections|topic|"
                            r"topics|thema|themen|rubrik|archive|archiv|author|autor|page|"
                            r"search|suche)(?:/.*)?|[a-z]{2,20}/?|(?:[a-z]{2,20}/){1,2}(?:page/\d+/?)?)?$")
-_ARTICLE_PATH = re.compile(r"\d{4,}|/(?:19|20)\d{2}/\d{1,2}/|[\w%]+[-_][\w%]+[-_][\w%]+")
 
 
 class Doubt(StrEnum):
@@ -117,8 +116,9 @@ def classify_page(ev: Evidence) -> Verdict:
     layout = teasers or headings
     listing_declared = (bool(ev.page_types & INDEX_TYPES) and not ev.article_node) or (
         ev.og_type == "website" and bool(_SECTION_PATH.match(path)))
-    article_url = bool(_ARTICLE_PATH.search(path))
-    if layout and not declared and (listing_declared or (not markup and not article_url)):
+    # a listing layout alone is no proof (article pages carry teaser rails): the page
+    # has to declare itself a listing; undeclared, it is kept as `unknown`, in doubt
+    if layout and not declared and listing_declared:
         raise PageRejected(RejectReason.INDEX,
                            f"{len(ev.teaser_sizes)} teasers, {ev.linked_headings} linked headings")
     if ev.words == 0:
