@@ -59,3 +59,11 @@ def test_a_date_printed_in_an_unmarked_category_line_is_found():
     article = extract_article(html, URL)
     assert article.published_at is not None
     assert article.published_at.date().isoformat() in ("2020-04-23", "2020-04-24")
+
+
+def test_meta_tags_written_with_value_instead_of_content_are_read():
+    head = ('<meta name="author" value="Anna Muster, Jonas Beispiel">'
+            '<meta property="article:published_time" value="2021-06-01T10:00:00Z">')
+    article = extract_article(page(lang="de", head=head), URL)
+    assert list(article.authors) == ["Anna Muster", "Jonas Beispiel"]
+    assert article.published_at == datetime(2021, 6, 1, 10, 0, tzinfo=UTC)
