@@ -147,3 +147,18 @@ def test_a_rail_of_article_cards_is_not_taken_for_a_stream_of_entries():
     for paragraph in STORY:
         assert paragraph in article.body
     assert "ferry timetable" not in article.body
+
+
+def test_a_byline_whose_prefix_sits_in_its_own_span_names_the_author():
+    byline = '<div class="meta"><span>By </span><a href="/people/mara-quist">Mara Quist</a></div>'
+    article = extract_article(page(byline + "".join(f"<p>{p}</p>" for p in STORY)), URL)
+    assert list(article.authors) == ["Mara Quist"]
+
+
+def test_a_site_byline_in_the_header_gives_way_to_the_writer_named_below():
+    header = ('<div class="post-meta"><div class="by">By</div> '
+              '<a href="/author/desk/">Coast Courier</a></div>')
+    writer = '<p><em>Written by: <a href="https://other.example.test/x">Mara Quist</a></em></p>'
+    html = page(header + writer + "".join(f"<p>{p}</p>" for p in STORY))
+    article = extract_article(html, URL)
+    assert list(article.authors) == ["Mara Quist"]
