@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from bs4 import Tag
@@ -112,9 +113,12 @@ def read_authors(
                                (lambda: _microdata_names(page), True),
                                (lambda: _meta_names(meta), False),
                                (lambda: _rel_author_names(page), False),
-                               (lambda: _hinted_names(page), False),
-                               (lambda: byline_names(page), False)):
+                               (lambda: _hinted_names(page), False)):
         names = people(finder(), structured)
+        if names:
+            return names, None
+    for group in byline_groups(page):  # "By <site>" in the header, "Written by: <person>" below
+        names = people(group, False)
         if names:
             return names, None
     return [], credit()
@@ -216,7 +220,13 @@ def prefixed_names(page: PageIndex, prefixes: tuple[str, ...]) -> list[str]:
 
 
 def byline_names(page: PageIndex) -> list[str]:
-    """Names from visible bylines without markup: "By <a>Name</a>", "Posted: ... | by Name"."""
+    """Names from the first visible byline without markup: "By <a>Name</a>", "Posted: ...
+    | by Name"."""
+    return next(byline_groups(page), [])
+
+
+def byline_groups(page: PageIndex) -> Iterator[list[str]]:
+    """The names of each visible byline without markup, in page order."""
     for text in page.strings:
         if not BYLINE_TEXT.search(text):
             continue
@@ -229,13 +239,14 @@ def byline_names(page: PageIndex) -> list[str]:
         tail = _BYLINE_TAIL.search(chunk)
         if tail:  # the name is the next element: By <a>Name</a>
             follower = text.find_next_sibling()
+            if follower is None and collapse(parent.get_text(" ")) == chunk:
+                follower = parent.find_next_sibling()  # <span>By </span><a>Name</a>
             if isinstance(follower, Tag) and follower.name in ("a", "span", "strong", "b", "em"):
                 names = split_author_names(follower.get_text(" "))
                 if names:
-                    return names
+                    yield names
             continue
         if _BYLINE_PREFIX.match(chunk):
             names = split_author_names(chunk)
             if names:
-                return names
-    return []
+                yield names

@@ -10,6 +10,7 @@ from typing import Any
 from bs4 import Tag
 
 from transforms.dates import (
+    language_zone,
     naive_iso,
     parse_datetime,
     parse_human_date,
@@ -78,7 +79,7 @@ def read_dates(
     Order of trust (the first that parses wins, `date_source` names it): selector > jsonld >
     meta > microdata > time > text (byline) > url > htmldate.
     """
-    tz = rules.timezone
+    tz = rules.timezone or language_zone(languages)
     published = _Published(tz, languages, rules.date_formats)
     modified_from_time = False
 
@@ -254,7 +255,7 @@ def _htmldate(page: PageIndex, url: str) -> datetime | None:
 
     try:
         found = find_date(page.markup or str(page.soup), url=url, original_date=True,
-                          extensive_search=False, outputformat="%Y-%m-%dT%H:%M:%S")
+                          extensive_search=True, outputformat="%Y-%m-%dT%H:%M:%S")
     except (ValueError, TypeError):
         return None
     return parse_datetime(found) if found else None

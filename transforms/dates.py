@@ -23,6 +23,20 @@ _ISO_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12]\d|3[01]))?/")
 
 
+# The zone a page's naive times are written in when neither the page (an offset on
+# another of its dates) nor the source's rules say: languages spoken almost wholly in one
+# zone (German: Germany, Austria and Switzerland share CET). English, Spanish, French or
+# Portuguese pages may come from any continent: no guess for them.
+LANGUAGE_ZONES = {"ja": "Asia/Tokyo", "ko": "Asia/Seoul", "zh": "Asia/Shanghai",
+                  "de": "Europe/Berlin", "it": "Europe/Rome", "pl": "Europe/Warsaw",
+                  "nl": "Europe/Amsterdam", "cs": "Europe/Prague", "hu": "Europe/Budapest"}
+
+
+def language_zone(languages: tuple[str, ...] | None) -> str | None:
+    """The zone LANGUAGE_ZONES gives the page's language, if any."""
+    return LANGUAGE_ZONES.get(languages[0]) if languages else None
+
+
 @lru_cache(maxsize=64)
 def zone(name: str | None) -> ZoneInfo | None:
     if not name:
@@ -114,6 +128,8 @@ def search_human_date(
     settings = {"TIMEZONE": tz or "UTC", "RETURN_AS_TIMEZONE_AWARE": True,
                 "PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["day", "month", "year"],
                 "PARSERS": _PARSERS}
+    if _DOTTED.search(text):  # as in parse_human_date: "Anna Muster, 01.12.2021" is 1 Dec
+        settings["DATE_ORDER"] = "DMY"
     try:
         found = search_dates(text, languages=list(languages) if languages else None,
                              settings=settings)

@@ -61,6 +61,8 @@ def read_meta(page: PageIndex) -> dict[str, list[str]]:
         key = (tag.get("property") or tag.get("name") or tag.get("itemprop")
                or tag.get("http-equiv"))
         content = tag.get("content")
+        if content is None:  # some templates write <meta name="author" value="...">
+            content = tag.get("value")
         if isinstance(key, list):
             key = " ".join(key)
         value = collapse(content) if isinstance(content, str) else ""

@@ -163,3 +163,13 @@ def test_the_cleaners_verdict_leaves_the_content_hash_alone_but_a_credit_does_no
                                    rules_version="other")
     assert doubtful.content_hash == article.content_hash
     assert dataclasses.replace(article, credit="dpa").content_hash != article.content_hash
+
+
+def test_a_teaser_heavy_page_that_does_not_declare_itself_a_listing_is_kept_in_doubt():
+    # a product-test page: an intro, then a grid of `<article>` cards, no article markup
+    intro = f'<div class="intro"><p>{SENTENCE}</p></div>'
+    html = page(intro + teaser_rail(12), title="Product tests", og_type=None)
+    article = extract_article(html, "https://news.example.test/join-in/product-tests")
+    assert article.page_kind in (PageKind.UNKNOWN, PageKind.LISTING)
+    assert "listing_layout" in article.confidence_reasons
+    assert article.extraction_confidence <= 0.5
