@@ -303,6 +303,12 @@ class _Renderer:
             self.blocks.append(Block(kind, text, link_chars))
 
     def walk(self, node: Tag) -> None:
+        """Render `node`'s children in document order into `self.blocks`: text and inline
+        elements join the pending paragraph (`buf`; link text is counted in `link_chars`);
+        headings, lists, data tables, quotes and `pre` flush it and become one block of
+        their kind; a layout table's cells and any other element are walked into, each
+        cell a paragraph break. Recursive: the parser bounds the tree's depth
+        (`soup.MAX_DEPTH`)."""
         for child in node.children:
             if isinstance(child, NavigableString):
                 if not isinstance(child, SKIP_NODES):

@@ -32,7 +32,6 @@ _READING_TIME = tuple(re.compile(p, re.IGNORECASE) for p in READING_TIME_PATTERN
 class Metadata:
     """What a page says about its article, before the body is read."""
 
-    title: str | None = None
     headline_candidates: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
