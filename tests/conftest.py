@@ -30,7 +30,7 @@ def pg_admin_dsn() -> Iterator[str]:
     if configured:
         yield configured
         return
-    with temporary_server("autonews-test-pg-") as dsn:
+    with temporary_server("autonews-test-pg-", durable=False) as dsn:
         yield dsn
 
 

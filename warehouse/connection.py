@@ -83,15 +83,27 @@ def resolve_dsn(settings: Settings) -> str:
     return server.dsn()
 
 
+# A throwaway server's data is deleted on exit: it need not survive a crash of the machine.
+_NOT_DURABLE = ("ALTER SYSTEM SET fsync = off", "ALTER SYSTEM SET synchronous_commit = off",
+                "ALTER SYSTEM SET full_page_writes = off", "SELECT pg_reload_conf()")
+
+
 @contextmanager
-def temporary_server(prefix: str = "autonews-pg-") -> Iterator[str]:
-    """A throwaway embedded PostgreSQL (tests, benchmarks): its DSN, deleted on exit."""
+def temporary_server(prefix: str = "autonews-pg-", *, durable: bool = True) -> Iterator[str]:
+    """A throwaway embedded PostgreSQL (tests, benchmarks): its DSN, deleted on exit.
+    `durable=False` turns off flushing to disk (the test suite: every test creates and drops
+    a database, each an fsync of its files); benchmarks keep the default, as a real server."""
     import tempfile
 
     home = Path(tempfile.mkdtemp(prefix=prefix))
     server = EmbeddedServer(home)
     try:
-        yield server.start()
+        dsn = server.start()
+        if not durable:
+            with psycopg.connect(dsn, autocommit=True) as conn:
+                for statement in _NOT_DURABLE:
+                    conn.execute(statement)
+        yield dsn
     finally:
         server.leave()
         server.stop()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,6 +12,13 @@ from hypothesis import strategies as st
 from autonews.evaluation.golden import golden_pages
 
 GOLDEN = golden_pages()
+FUZZ_ENV = "AUTONEWS_FUZZ_EXAMPLES"
+
+
+def fuzz_examples(default: int) -> int:
+    """Examples per fuzz test: `default` in the full suite; `AUTONEWS_FUZZ_EXAMPLES` when set
+    (`scripts/test --fast` sets a few for the development loop; 2000 for a longer hunt)."""
+    return int(os.environ.get(FUZZ_ENV) or default)
 TAG_NAMES = ("p", "div", "span", "article", "section", "main", "aside", "nav", "footer",
              "header", "h1", "h2", "h3", "ul", "ol", "li", "table", "tr", "td", "blockquote",
              "pre", "a", "b", "em", "time", "br", "img", "form", "input", "script", "style",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from dataclasses import fields
@@ -12,14 +11,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.transforms.mutations import GOLDEN, JUNK, generated_pages, mutated_golden_pages
+from tests.transforms.mutations import (
+    GOLDEN,
+    JUNK,
+    fuzz_examples,
+    generated_pages,
+    mutated_golden_pages,
+)
 from transforms import Article, PageRejected, RejectReason, extract_article
 
 URL = "https://www.example.test/2026/03/04/a-story/"
 # What PostgreSQL or its UTF-8 encoding refuses, and what no reader should see in text.
 FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-# AUTONEWS_FUZZ_EXAMPLES=2000 for a longer hunt than the suite's.
-ROBUST = settings(max_examples=int(os.environ.get("AUTONEWS_FUZZ_EXAMPLES", "60")), deadline=None,
+ROBUST = settings(max_examples=fuzz_examples(60), deadline=None,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from hypothesis import HealthCheck, given, settings
 
-from tests.transforms.mutations import GOLDEN, generated_pages
+from tests.transforms.mutations import GOLDEN, fuzz_examples, generated_pages
 from transforms.charset import decode_page
 from transforms.index import PageIndex, walk_tree
 from transforms.soup import MAX_DEPTH, parse_page
@@ -73,7 +73,8 @@ def test_golden_pages_build_the_same_tree(golden):
     assert_index_answers_as_bs4(text)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=fuzz_examples(150), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(generated_pages())
 def test_generated_pages_build_the_same_tree(text):
     text = decode_page(text) if "<" in text[:4096] else text
