@@ -91,7 +91,8 @@ def text_len(tag: Tag) -> int:
     return len(collapse(tag.get_text(" ")))
 
 
-def class_concept(tag: Tag) -> tuple[str, str] | None:
+def class_and_id(tag: Tag) -> list[str]:
+    """The element's class names and its id, as written."""
     names: list[str] = []
     classes = tag.get("class")
     if isinstance(classes, list):
@@ -99,6 +100,11 @@ def class_concept(tag: Tag) -> tuple[str, str] | None:
     ident = tag.get("id")
     if isinstance(ident, str):
         names.append(ident)
+    return names
+
+
+def class_concept(tag: Tag) -> tuple[str, str] | None:
+    names = class_and_id(tag)
     if not names:
         return None
     for name in names:

@@ -10,6 +10,7 @@ from bs4 import Tag
 from transforms.content import (
     CONTENT_MATCHER,
     Trace,
+    class_and_id,
     class_concept,
     describe,
     text_len,
@@ -245,13 +246,7 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
 def _overlay(tag: Tag) -> bool:
-    names: list[str] = []
-    classes = tag.get("class")
-    if isinstance(classes, list):
-        names.extend(classes)
-    ident = tag.get("id")
-    if isinstance(ident, str):
-        names.append(ident)
+    names = class_and_id(tag)
     return any(word in OVERLAY_WORDS for name in names for word in words_of(_CAMEL.sub(" ", name)))
 
 
