@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
-import time
+import threading
 from pathlib import Path
 
 import psycopg
@@ -71,12 +72,29 @@ def db_url(
     dsn = warehouse_dsn(Settings.from_env())
     out.print(mask_secrets(dsn), highlight=False, soft_wrap=True, markup=False)
     if hold:
-        err.print("embedded warehouse held open; Ctrl-C to stop")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
+        _hold_until_signalled()
+
+
+def _hold_until_signalled() -> None:
+    """Wait for Ctrl-C or SIGTERM, then return (the embedded server is left at exit). Both
+    handlers are set here: a command started in the background by a script inherits an
+    ignored SIGINT, and a plain SIGTERM would skip the exit that stops the server."""
+    stop = threading.Event()
+    received: list[int] = []
+
+    def stopping(signum: int, _frame: object) -> None:
+        received.append(signum)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, stopping) for sig in (signal.SIGINT, signal.SIGTERM)}
+    err.print("embedded warehouse held open; Ctrl-C to stop")
+    try:
+        while not stop.wait(1.0):
             pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    err.print(f"stopped by {signal.Signals(received[0]).name}")
 
 
 def db_prune_raw(

@@ -180,3 +180,28 @@ def test_a_killed_command_does_not_leave_the_server_running_for_good(base):
     assert _servers(home), "the server outlives a killed command until the next one"
     assert autonews(_env(home), "db", "migrate", timeout=180).returncode == 0
     assert _wait_gone(home), "the next command, the last user, stopped it"
+
+
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_held_server_stops_on_ctrl_c_or_sigterm_even_started_in_the_background(base, sig):
+    """A script's background job inherits an ignored SIGINT (`cmd &`), and a service manager
+    stops with SIGTERM: either way the hold ends and the server stops with it."""
+    home = base / "home"
+    holder = subprocess.Popen([str(AUTONEWS), "db", "url", "--hold"], env=_env(home),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              preexec_fn=_ignore_sigint)
+    assert holder.stdout is not None and holder.stderr is not None
+    holder.stdout.readline()
+    assert "held open" in holder.stderr.readline()
+    assert _servers(home)
+    holder.send_signal(sig)
+    try:
+        assert holder.wait(timeout=STOP_SECONDS) == 0
+    finally:
+        holder.kill()
+    assert f"stopped by {signal.Signals(sig).name}" in holder.stderr.read()
+    assert _wait_gone(home)
