@@ -26,8 +26,39 @@ EXEC_WITH_SIGINT = ("import os, signal, sys; signal.signal(signal.SIGINT, signal
                     "os.execvp(sys.argv[1], sys.argv[1:])")
 
 
+class AirflowProcesses:
+    """The Airflow processes of a test stack (`processes`, each logging to `home/<name>.log`):
+    alive checks, log tails, and a stop that signals each process group (SIGINT, then
+    SIGKILL after 30 s)."""
+
+    home: Path
+    processes: dict[str, subprocess.Popen[bytes]]
+
+    def check_alive(self) -> None:
+        for name, proc in self.processes.items():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited with {proc.returncode}: {self.log_tail(name)}")
+
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        path = self.home / f"{name}.log"
+        text = path.read_text(errors="replace").splitlines() if path.exists() else []
+        return "\n".join(text[-lines:])
+
+    def stop(self) -> None:
+        for proc in self.processes.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGINT)
+        deadline = time.monotonic() + 30
+        for proc in self.processes.values():
+            try:
+                proc.wait(timeout=max(1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
 @dataclass
-class CeleryStack:
+class CeleryStack(AirflowProcesses):
     pg_admin: str  # DSN of a PostgreSQL server where databases may be created
     redis_url: str  # redis://127.0.0.1:6379
     home: Path
@@ -125,27 +156,8 @@ class CeleryStack:
                 time.sleep(1)
         raise TimeoutError(f"API server not up after {timeout} s: {self.log_tail('api-server')}")
 
-    def check_alive(self) -> None:
-        for name, proc in self.processes.items():
-            if proc.poll() is not None:
-                raise RuntimeError(f"{name} exited with {proc.returncode}: {self.log_tail(name)}")
-
-    def log_tail(self, name: str, lines: int = 30) -> str:
-        path = self.home / f"{name}.log"
-        text = path.read_text(errors="replace").splitlines() if path.exists() else []
-        return "\n".join(text[-lines:])
-
     def stop(self) -> None:
-        for proc in self.processes.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGINT)
-        deadline = time.monotonic() + 30
-        for proc in self.processes.values():
-            try:
-                proc.wait(timeout=max(1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        super().stop()
         with psycopg.connect(self.pg_admin, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
                          .format(sql.Identifier(self.meta_db)))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -20,14 +19,14 @@ from urllib.parse import quote
 
 import psycopg
 
-from tests.dags.celery_stack import EXEC_WITH_SIGINT
+from tests.dags.celery_stack import EXEC_WITH_SIGINT, AirflowProcesses
 from tests.helpers import AIRFLOW, ROOT, free_port
 
 FINISHED = ("success", "failed")
 
 
 @dataclass
-class LocalStack:
+class LocalStack(AirflowProcesses):
     meta_dsn: str  # a database for Airflow's metadata (psycopg DSN, URI form)
     home: Path
     env_extra: dict[str, str] = field(default_factory=dict)
@@ -96,27 +95,6 @@ class LocalStack:
                 time.sleep(1)
         raise TimeoutError(f"API server not up after {timeout} s: {self.log_tail('api-server')}")
 
-    def check_alive(self) -> None:
-        for name, proc in self.processes.items():
-            if proc.poll() is not None:
-                raise RuntimeError(f"{name} exited with {proc.returncode}: {self.log_tail(name)}")
-
-    def log_tail(self, name: str, lines: int = 30) -> str:
-        path = self.home / f"{name}.log"
-        text = path.read_text(errors="replace").splitlines() if path.exists() else []
-        return "\n".join(text[-lines:])
-
-    def stop(self) -> None:
-        for proc in self.processes.values():
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGINT)
-        deadline = time.monotonic() + 30
-        for proc in self.processes.values():
-            try:
-                proc.wait(timeout=max(1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
 
     # ------------------------------------------------------------ the REST API
 
