@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
+import pytest
 from psycopg import sql
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -80,3 +81,9 @@ def run_airflow(env: dict[str, str], *args: str, timeout: int = 600
     """Run the `airflow` command (its settings are global to a process: never in-process)."""
     return subprocess.run([str(AIRFLOW), *args], env=env, capture_output=True, text=True,
                           timeout=timeout)
+
+
+# The tests that start a whole Airflow (scheduler, API server, workers) run, under
+# `--dist loadgroup` (scripts/test), on one xdist worker, one stack after another: two stacks
+# side by side on a 2-core machine starve each other's heartbeats and task timeouts.
+ONE_AIRFLOW_AT_A_TIME = pytest.mark.xdist_group("airflow_stack")

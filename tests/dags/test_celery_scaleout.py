@@ -13,9 +13,9 @@ from psycopg import sql
 
 from autonews.demo import catalog
 from tests.dags.celery_stack import CeleryStack
-from tests.helpers import LOCAL_PG, ROOT
+from tests.helpers import LOCAL_PG, ONE_AIRFLOW_AT_A_TIME, ROOT
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, ONE_AIRFLOW_AT_A_TIME]
 
 DAYS = ("2026-11-10", "2026-11-11", "2026-11-12")
 

@@ -10,9 +10,9 @@ import psycopg
 import pytest
 
 from autonews.demo import catalog
-from tests.helpers import run_airflow
+from tests.helpers import ONE_AIRFLOW_AT_A_TIME, run_airflow
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, ONE_AIRFLOW_AT_A_TIME]
 
 
 def _counts(dsn):

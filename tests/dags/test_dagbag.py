@@ -8,7 +8,9 @@ import sys
 
 import pytest
 
-pytestmark = pytest.mark.e2e
+from tests.helpers import ONE_AIRFLOW_AT_A_TIME
+
+pytestmark = [pytest.mark.e2e, ONE_AIRFLOW_AT_A_TIME]
 
 SCRIPT = """
 import json

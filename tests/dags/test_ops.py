@@ -20,10 +20,10 @@ from autonews.demo import catalog
 from autonews.demo.site import DemoSite
 from tests.alert_receiver import AlertReceiver
 from tests.dags.local_stack import ApiError, LocalStack
-from tests.helpers import ROOT, create_db, drop_db, with_db
+from tests.helpers import ONE_AIRFLOW_AT_A_TIME, ROOT, create_db, drop_db, with_db
 from warehouse.locks import acquire_site_lock, release_site_lock
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, ONE_AIRFLOW_AT_A_TIME]
 
 DAG = "autonews_daily"
 TOKEN = "alert-t0ken-123"
@@ -213,7 +213,10 @@ def test_the_readme_recoveries_after_failed_gates_complete_the_day(ops, demo):
               "--yes")
     ops.clear("-s", day, "-e", day, "-t", "enrich", "--downstream", "--yes")
     assert ops.stack.wait_for_run(DAG, run_id) == "failed"  # autoledger is still broken
-    assert ops.enriched(day)["motorwire"] == catalog_day(day)["motorwire"]
+    # (this failed once in about 10 runs, with motorwire not enriched: the states and tries
+    # say which task ran when)
+    assert ops.enriched(day).get("motorwire") == catalog_day(day)["motorwire"], (
+        ops.stack.task_states(DAG, run_id), ops.tries(run_id), ops.articles(day))
     assert ops.tries(run_id)[("per_source.gate", "motorwire")] == 2
     assert ops.articles(day)["motorwire"] == catalog_day(day)["motorwire"]
 

@@ -8,10 +8,12 @@ import sys
 from pathlib import Path
 
 import psycopg
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.e2e  # the benchmark script, in its own process
 def test_the_load_benchmark_runs_and_drops_its_database(pg_admin_dsn, tmp_path):
     saved = tmp_path / "load.json"
     done = subprocess.run(

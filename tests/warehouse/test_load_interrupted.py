@@ -144,6 +144,7 @@ with psycopg.connect(sys.argv[1], application_name="killed-load") as conn:
 """
 
 
+@pytest.mark.e2e  # a loader process, killed
 def test_a_merge_whose_worker_process_is_killed_leaves_no_partial_rows(dsn, blocked_batch):
     before, blocker = blocked_batch
     size = _written_bytes(dsn)
