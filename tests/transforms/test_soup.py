@@ -14,7 +14,12 @@ from transforms.text import collapse
 
 
 def shape(soup: BeautifulSoup) -> list[tuple[str, str | None, str]]:
-    return [(type(n).__name__, getattr(n, "name", None), str(n)[:40]) for n in soup.descendants]
+    """Each node in document order: its class, tag name and attributes or text. (Not `str(n)`
+    of a tag: that renders its whole subtree, quadratic in the page; the whole rendering is
+    compared once by `decode`.)"""
+    return [(type(n).__name__, n.name, repr(sorted(n.attrs.items())))
+            if isinstance(n, Tag) else (type(n).__name__, None, str(n)[:40])
+            for n in soup.descendants]
 
 
 def assert_same_tree(text: str) -> None:
