@@ -83,7 +83,8 @@ def run_airflow(env: dict[str, str], *args: str, timeout: int = 600
                           timeout=timeout)
 
 
-# The tests that start a whole Airflow (scheduler, API server, workers) run, under
-# `--dist loadgroup` (scripts/test), on one xdist worker, one stack after another: two stacks
-# side by side on a 2-core machine starve each other's heartbeats and task timeouts.
+# The tests that start a whole Airflow (scheduler, API server, workers): when the end-to-end
+# tier is spread over processes (`scripts/test -m e2e -n 2 --dist loadgroup`), they run on one
+# xdist worker, one stack after another: two stacks side by side on a 2-core machine starve
+# each other's heartbeats and task timeouts. (`scripts/test` runs that tier in one process.)
 ONE_AIRFLOW_AT_A_TIME = pytest.mark.xdist_group("airflow_stack")
