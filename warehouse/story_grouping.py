@@ -1,0 +1,185 @@
+"""Story grouping over the warehouse, with the candidate pairs found in SQL.
+
+`enrichment.stories.group_stories` holds every article's MinHash, LSH entries, entities and
+headline terms in Python at once: about 10 KB per article, so a regroup of a 10,000-article
+day grew the process by ~100 MB, on every run. Here PostgreSQL finds the pairs to compare
+(equal LSH bands of the stored signatures; shared pairs of rarest entities within WINDOW)
+and counts their overlaps; the pairs stream through a server-side cursor into the same
+union-find, in the same order, with the same thresholds (`enrichment.stories`). Python keeps
+a url hash, a publication time and three integers per article (about 250 bytes) and a
+cursor batch of pairs. The two implementations must give the same stories
+(tests/enrichment/test_story_grouping.py compares them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+
+from enrichment.stories import (
+    BAND_RANGES,
+    MAX_COMPARISONS,
+    MAX_PAIR_ENTITIES,
+    NUM_PERM,
+    SAME_EVENT,
+    WINDOW,
+    EventOverlap,
+    StoryUnion,
+    event_score,
+    is_near_duplicate,
+)
+
+PAIRS_PER_FETCH = 5000  # candidate pairs read per round trip of the server-side cursor
+
+_SCOPE = """
+CREATE TEMPORARY TABLE story_scope ON COMMIT DROP AS
+SELECT (row_number() OVER (ORDER BY a.published_at, a.url_hash COLLATE "C") - 1)::int AS pos,
+       a.url_hash, a.source_id, a.published_at, x.signature,
+       ARRAY(SELECT t FROM unnest(x.story_terms) t WHERE left(t, 1) <> '#') AS words,
+       ARRAY(SELECT t FROM unnest(x.story_terms) t WHERE left(t, 1) = '#') AS figures,
+       ARRAY(SELECT l.entity_id FROM article_entities l
+              WHERE l.url_hash = a.url_hash AND l.direct_mentions > 0) AS entities
+  FROM articles a
+  JOIN article_enrichments x ON x.url_hash = a.url_hash
+ WHERE a.published_at >= %(start)s AND a.published_at < %(end)s
+"""
+
+# Near-duplicate candidates: articles with an equal LSH band (the bands datasketch would
+# use), each pair once, with how many of the NUM_PERM MinHash values are equal.
+_NEAR_DUPLICATES = """
+WITH bands AS (
+    SELECT s.pos, b.band, substring(s.signature FROM b.first * 4 + 1
+                                    FOR (b.last - b.first) * 4) AS key
+      FROM story_scope s, unnest(%(firsts)s::int[], %(lasts)s::int[])
+                          WITH ORDINALITY AS b(first, last, band)
+     WHERE length(s.signature) = %(bytes)s),
+pairs AS (
+    SELECT DISTINCT l.pos AS earlier, r.pos AS later
+      FROM bands l JOIN bands r ON r.band = l.band AND r.key = l.key AND r.pos > l.pos)
+SELECT p.earlier, p.later,
+       (SELECT count(*) FROM generate_series(0, %(values)s - 1) AS v(n)
+         WHERE substring(e.signature FROM v.n * 4 + 1 FOR 4)
+             = substring(l.signature FROM v.n * 4 + 1 FOR 4))::int
+  FROM pairs p
+  JOIN story_scope e ON e.pos = p.earlier
+  JOIN story_scope l ON l.pos = p.later
+ ORDER BY p.later, p.earlier
+"""
+
+# Same-event candidates: articles bucketed by pairs of their MAX_PAIR_ENTITIES rarest
+# entities (rarest in the scope), each compared with the next MAX_COMPARISONS of its bucket
+# within WINDOW; a pair counts at its first bucket (buckets ordered by their first article,
+# then by the entity pair), as the in-process loop meets them. Pairs of one source never
+# score, so they are left out here.
+_SAME_EVENTS = """
+WITH direct AS (
+    SELECT s.pos, e.entity_id FROM story_scope s, unnest(s.entities) AS e(entity_id)),
+frequency AS (SELECT entity_id, count(*) AS n FROM direct GROUP BY entity_id),
+ranked AS (
+    SELECT d.pos, d.entity_id,
+           row_number() OVER (PARTITION BY d.pos
+                              ORDER BY f.n, d.entity_id COLLATE "C") AS rank
+      FROM direct d JOIN frequency f USING (entity_id)),
+chosen AS (SELECT pos, entity_id FROM ranked WHERE rank <= %(max_entities)s),
+buckets AS (
+    SELECT a.entity_id AS one, b.entity_id AS other, a.pos
+      FROM chosen a JOIN chosen b
+        ON b.pos = a.pos AND a.entity_id COLLATE "C" < b.entity_id COLLATE "C"),
+members AS (
+    SELECT one, other, pos,
+           row_number() OVER (PARTITION BY one, other ORDER BY pos) AS rn,
+           min(pos) OVER (PARTITION BY one, other) AS opened
+      FROM buckets),
+ordered AS (
+    SELECT one, other, pos, rn,
+           dense_rank() OVER (ORDER BY opened, one COLLATE "C", other COLLATE "C") AS bucket
+      FROM members),
+pairs AS (
+    SELECT l.pos AS earlier, r.pos AS later, min(l.bucket) AS bucket
+      FROM ordered l
+      JOIN ordered r ON r.one = l.one AND r.other = l.other
+                    AND r.rn > l.rn AND r.rn <= l.rn + %(comparisons)s
+      JOIN story_scope e ON e.pos = l.pos
+      JOIN story_scope t ON t.pos = r.pos
+     WHERE t.published_at - e.published_at <= %(window)s AND t.source_id <> e.source_id
+     GROUP BY l.pos, r.pos)
+SELECT p.earlier, p.later,
+       (SELECT count(*) FROM unnest(e.entities) x WHERE x = ANY(t.entities))::int,
+       cardinality(e.entities) + cardinality(t.entities),
+       (SELECT count(*) FROM unnest(e.words) x WHERE x = ANY(t.words))::int,
+       cardinality(e.words) + cardinality(t.words),
+       (SELECT count(*) FROM unnest(e.figures) x WHERE x = ANY(t.figures))::int,
+       cardinality(e.figures) + cardinality(t.figures)
+  FROM pairs p
+  JOIN story_scope e ON e.pos = p.earlier
+  JOIN story_scope t ON t.pos = p.later
+ ORDER BY p.bucket, p.earlier, p.later
+"""
+
+
+@dataclass
+class ScopeStories:
+    """The stories of every enriched article published in a scope, by position (articles
+    ordered by publication, then url hash)."""
+
+    url_hashes: list[str]
+    published: list[datetime]
+    story_ids: list[str]
+
+    def touching(self, start: datetime, end: datetime) -> dict[str, str]:
+        """url_hash -> story id of every article whose story has an article published in
+        [start, end): the stories a window's regroup writes."""
+        wanted = {story for story, when in zip(self.story_ids, self.published, strict=True)
+                  if start <= when < end}
+        return {url_hash: story for url_hash, story in zip(self.url_hashes, self.story_ids,
+                                                           strict=True) if story in wanted}
+
+
+def group_scope(conn: psycopg.Connection[Any], start: datetime, end: datetime) -> ScopeStories:
+    """Group the enriched articles published in [start, end) into stories, as
+    `enrichment.stories.group_stories` would; one transaction, committed at the end."""
+    with conn.transaction():
+        conn.execute(_SCOPE, {"start": start, "end": end})
+        conn.execute("ALTER TABLE story_scope ADD PRIMARY KEY (pos)")
+        conn.execute("ANALYZE story_scope")
+        url_hashes: list[str] = []
+        published: list[datetime] = []
+        for url_hash, when in _stream(conn, "SELECT url_hash, published_at FROM story_scope "
+                                            "ORDER BY pos", {}):
+            url_hashes.append(url_hash)
+            published.append(when)
+        stories = StoryUnion(published, url_hashes)
+        near = {"firsts": [first for first, _ in BAND_RANGES],
+                "lasts": [last for _, last in BAND_RANGES],
+                "bytes": NUM_PERM * 4, "values": NUM_PERM}
+        for earlier, later, equal in _stream(conn, _NEAR_DUPLICATES, near):
+            if is_near_duplicate(equal):
+                stories.join(earlier, later)
+        events = {"max_entities": MAX_PAIR_ENTITIES, "comparisons": MAX_COMPARISONS,
+                  "window": WINDOW}
+        for earlier, later, *overlap in _stream(conn, _SAME_EVENTS, events):
+            if event_score(_overlap(*overlap)) >= SAME_EVENT:
+                stories.join(earlier, later)
+    return ScopeStories(url_hashes, published,
+                        [stories.story_id(n) for n in range(len(url_hashes))])
+
+
+def _overlap(shared_entities: int, entity_total: int, shared_words: int, word_total: int,
+             shared_figures: int, figure_total: int) -> EventOverlap:
+    """From intersections and the sum of both sizes (SQL) to intersections and unions."""
+    return EventOverlap(shared_entities, entity_total - shared_entities,
+                        shared_words, word_total - shared_words,
+                        shared_figures, figure_total - shared_figures)
+
+
+def _stream(conn: psycopg.Connection[Any], query: str,
+            params: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """Rows of `query` through a server-side cursor, PAIRS_PER_FETCH at a time."""
+    with conn.cursor(name="story_grouping") as cursor:
+        cursor.itersize = PAIRS_PER_FETCH
+        cursor.execute(query, params)
+        yield from cursor
