@@ -33,6 +33,9 @@ from enrichment.stories import (
     is_near_duplicate,
 )
 
+# PostgreSQL memory per sort or hash of the pair queries (the server's, not this process's):
+# a 10,000-article week's 1 million candidate pairs sort in memory instead of on disk.
+SERVER_WORK_MEM = "64MB"
 PAIRS_PER_FETCH = 5000  # candidate pairs read per round trip of the server-side cursor
 
 _SCOPE = """
@@ -89,30 +92,34 @@ buckets AS (
     SELECT a.entity_id AS one, b.entity_id AS other, a.pos
       FROM chosen a JOIN chosen b
         ON b.pos = a.pos AND a.entity_id COLLATE "C" < b.entity_id COLLATE "C"),
-members AS (
+following AS (
     SELECT one, other, pos,
-           row_number() OVER (PARTITION BY one, other ORDER BY pos) AS rn,
-           min(pos) OVER (PARTITION BY one, other) AS opened
+           min(pos) OVER (PARTITION BY one, other) AS opened,
+           array_agg(pos) OVER (PARTITION BY one, other ORDER BY pos
+                                ROWS BETWEEN 1 FOLLOWING AND %(comparisons)s FOLLOWING) AS nexts
       FROM buckets),
 ordered AS (
-    SELECT one, other, pos, rn,
+    SELECT pos, nexts,
            dense_rank() OVER (ORDER BY opened, one COLLATE "C", other COLLATE "C") AS bucket
-      FROM members),
+      FROM following),
 pairs AS (
-    SELECT l.pos AS earlier, r.pos AS later, min(l.bucket) AS bucket
-      FROM ordered l
-      JOIN ordered r ON r.one = l.one AND r.other = l.other
-                    AND r.rn > l.rn AND r.rn <= l.rn + %(comparisons)s
-      JOIN story_scope e ON e.pos = l.pos
-      JOIN story_scope t ON t.pos = r.pos
+    SELECT o.pos AS earlier, n.later, min(o.bucket) AS bucket
+      FROM ordered o
+      CROSS JOIN LATERAL unnest(o.nexts) AS n(later)
+      JOIN story_scope e ON e.pos = o.pos
+      JOIN story_scope t ON t.pos = n.later
      WHERE t.published_at - e.published_at <= %(window)s AND t.source_id <> e.source_id
-     GROUP BY l.pos, r.pos)
+     GROUP BY o.pos, n.later)
 SELECT p.earlier, p.later,
        (SELECT count(*) FROM unnest(e.entities) x WHERE x = ANY(t.entities))::int,
        cardinality(e.entities) + cardinality(t.entities),
-       (SELECT count(*) FROM unnest(e.words) x WHERE x = ANY(t.words))::int,
+       CASE WHEN e.words && t.words
+            THEN (SELECT count(*) FROM unnest(e.words) x WHERE x = ANY(t.words))::int
+            ELSE 0 END,
        cardinality(e.words) + cardinality(t.words),
-       (SELECT count(*) FROM unnest(e.figures) x WHERE x = ANY(t.figures))::int,
+       CASE WHEN e.figures && t.figures
+            THEN (SELECT count(*) FROM unnest(e.figures) x WHERE x = ANY(t.figures))::int
+            ELSE 0 END,
        cardinality(e.figures) + cardinality(t.figures)
   FROM pairs p
   JOIN story_scope e ON e.pos = p.earlier
@@ -143,6 +150,10 @@ def group_scope(conn: psycopg.Connection[Any], start: datetime, end: datetime) -
     """Group the enriched articles published in [start, end) into stories, as
     `enrichment.stories.group_stories` would; one transaction, committed at the end."""
     with conn.transaction():
+        # the planner cannot estimate the pairs; JIT compiling for its guess cost seconds, and
+        # the pairs' sorts and aggregates spill to disk at the default work_mem
+        conn.execute("SET LOCAL jit = off")
+        conn.execute(f"SET LOCAL work_mem = '{SERVER_WORK_MEM}'")
         conn.execute(_SCOPE, {"start": start, "end": end})
         conn.execute("ALTER TABLE story_scope ADD PRIMARY KEY (pos)")
         conn.execute("ANALYZE story_scope")
