@@ -26,6 +26,7 @@ from enrichment.stories import (
     MAX_PAIR_ENTITIES,
     NUM_PERM,
     SAME_EVENT,
+    WEIGHTS,
     WINDOW,
     EventOverlap,
     StoryUnion,
@@ -36,7 +37,11 @@ from enrichment.stories import (
 # PostgreSQL memory per sort or hash of the pair queries (the server's, not this process's):
 # a 10,000-article week's 1 million candidate pairs sort in memory instead of on disk.
 SERVER_WORK_MEM = "64MB"
-PAIRS_PER_FETCH = 5000  # candidate pairs read per round trip of the server-side cursor
+PAIRS_PER_FETCH = 5000
+# Pairs whose best possible same-event score (computed in SQL, in floating point) is below
+# SAME_EVENT - BOUND_SLACK are not scored; the slack, far above any rounding difference,
+# keeps every pair that could reach SAME_EVENT.
+BOUND_SLACK = 1e-9  # candidate pairs read per round trip of the server-side cursor
 
 _SCOPE = """
 CREATE TEMPORARY TABLE story_scope ON COMMIT DROP AS
@@ -77,7 +82,7 @@ SELECT p.earlier, p.later,
 # entities (rarest in the scope), each compared with the next MAX_COMPARISONS of its bucket
 # within WINDOW; a pair counts at its first bucket (buckets ordered by their first article,
 # then by the entity pair), as the in-process loop meets them. Pairs of one source never
-# score, so they are left out here.
+# score, nor pairs whose best possible score is below the threshold: both are left out here.
 _SAME_EVENTS = """
 WITH direct AS (
     SELECT s.pos, e.entity_id FROM story_scope s, unnest(s.entities) AS e(entity_id)),
@@ -124,6 +129,19 @@ SELECT p.earlier, p.later,
   FROM pairs p
   JOIN story_scope e ON e.pos = p.earlier
   JOIN story_scope t ON t.pos = p.later
+ -- a pair whose best possible score (each overlap at most the smaller set over the larger)
+ -- is below the threshold cannot join: its overlaps are not counted
+ WHERE (%(entity_weight)s::float8 * least(cardinality(e.entities), cardinality(t.entities))
+                          / greatest(cardinality(e.entities), cardinality(t.entities))
+        + CASE WHEN e.words && t.words
+               THEN %(word_weight)s::float8 * least(cardinality(e.words), cardinality(t.words))
+                                    / greatest(cardinality(e.words), cardinality(t.words))
+               ELSE 0 END
+        + CASE WHEN e.figures && t.figures
+               THEN %(figure_weight)s::float8
+                    * least(cardinality(e.figures), cardinality(t.figures))
+                    / greatest(cardinality(e.figures), cardinality(t.figures))
+               ELSE 0 END) >= %(bound)s
  ORDER BY p.bucket, p.earlier, p.later
 """
 
@@ -171,7 +189,8 @@ def group_scope(conn: psycopg.Connection[Any], start: datetime, end: datetime) -
             if is_near_duplicate(equal):
                 stories.join(earlier, later)
         events = {"max_entities": MAX_PAIR_ENTITIES, "comparisons": MAX_COMPARISONS,
-                  "window": WINDOW}
+                  "window": WINDOW, "entity_weight": WEIGHTS[0], "word_weight": WEIGHTS[1],
+                  "figure_weight": WEIGHTS[2], "bound": SAME_EVENT - BOUND_SLACK}
         for earlier, later, *overlap in _stream(conn, _SAME_EVENTS, events):
             if event_score(_overlap(*overlap)) >= SAME_EVENT:
                 stories.join(earlier, later)
