@@ -169,7 +169,7 @@ def group_scope(conn: psycopg.Connection[Any], start: datetime, end: datetime) -
         # of the cursors is read, so no fast-start plan (10 times slower on 10,000 articles)
         conn.execute("SET LOCAL jit = off")
         conn.execute("SET LOCAL cursor_tuple_fraction = 1.0")
-        conn.execute(f"SET LOCAL work_mem = '{SERVER_WORK_MEM}'")
+        conn.execute("SELECT set_config('work_mem', %s, true)", (SERVER_WORK_MEM,))
         conn.execute(_SCOPE, {"start": start, "end": end})
         conn.execute("ALTER TABLE story_scope ADD PRIMARY KEY (pos)")
         conn.execute("ANALYZE story_scope")
