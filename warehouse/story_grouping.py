@@ -162,7 +162,8 @@ class ScopeStories:
 
 def group_scope(conn: psycopg.Connection[Any], start: datetime, end: datetime) -> ScopeStories:
     """Group the enriched articles published in [start, end) into stories, as
-    `enrichment.stories.group_stories` would; one transaction, committed at the end."""
+    `enrichment.stories.group_stories` would; one transaction (call it with none open),
+    committed at the end, which drops its temporary table."""
     with conn.transaction():
         # the planner cannot estimate the pairs; JIT compiling for its guess cost seconds, and
         # the pairs' sorts and aggregates spill to disk at the default work_mem; every row

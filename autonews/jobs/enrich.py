@@ -86,6 +86,8 @@ def sync_catalogue(conn: psycopg.Connection[Any], enricher: Enricher) -> bool:
 def regroup_stories(conn: psycopg.Connection[Any], window: Window) -> dict[str, int]:
     """Group the enriched articles of the window and STORY_CONTEXT on each side into
     stories; write the stories of every group that has an article in the window."""
+    conn.commit()  # the grouping runs in a transaction of its own (its temporary table and
+    # settings end with it), not as a savepoint of what this stage read before
     grouped = story_grouping.group_scope(conn, window.start - STORY_CONTEXT,
                                          window.end + STORY_CONTEXT)
     chosen = grouped.touching(window.start, window.end)
