@@ -7,7 +7,12 @@ Two kinds of evidence join two articles (published at most WINDOW apart):
   words and shared figures ("21 percent", "30 months"), combined into one score.
 Joined articles form a story (union-find), as long as the story spans at most WINDOW. A
 story's id is derived from its first article, so regrouping the same articles gives the
-same ids.
+same ids. Joins happen in a fixed order (near-duplicates by later then earlier article,
+then same-event pairs in the order their entity buckets first appear), because the WINDOW
+limit makes the outcome depend on it. `warehouse.story_grouping` does the same grouping
+with the candidate pairs found in SQL (memory independent of the number of articles); it
+must give the same stories: it reuses BAND_RANGES, is_near_duplicate, event_score and
+StoryUnion from here.
 
 The thresholds were calibrated together on the labelled set and the demo's stories
 (tests/enrichment): don't tune one in isolation.
@@ -33,6 +38,10 @@ WEIGHTS = (0.45, 0.35, 0.20)  # entities, headline, figures
 WINDOW = timedelta(days=3)
 MAX_COMPARISONS = 40  # per article and entity pair, nearest in time first
 MAX_PAIR_ENTITIES = 8  # an article's rarest entities that make its candidate pairs
+# The LSH bands (value ranges of the signature) datasketch uses for NEAR_DUPLICATE: two
+# articles are near-duplicate candidates when one band of theirs is equal.
+BAND_RANGES: tuple[tuple[int, int], ...] = tuple(
+    MinHashLSH(threshold=NEAR_DUPLICATE, num_perm=NUM_PERM).hashranges)
 _SEED = 20261113
 _NEVER = datetime.max.replace(tzinfo=UTC)  # undated articles sort last
 _TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32")
@@ -105,30 +114,39 @@ def _is_figure(text: str) -> bool:
 def group_stories(articles: Sequence[StoryArticle]) -> dict[str, str]:
     """url_hash -> story id for every article given (a lone article is a story of its own)."""
     ordered = sorted(articles, key=lambda a: (a.published_at or _NEVER, a.url_hash))
-    index = {a.url_hash: n for n, a in enumerate(ordered)}
-    stories = _Stories(ordered)
+    stories = StoryUnion([a.published_at for a in ordered], [a.url_hash for a in ordered])
     for one, other in _near_duplicates(ordered):
-        stories.join(index[one], index[other])
+        stories.join(one, other)
     for left, right in _same_events(ordered):
         stories.join(left, right)
     return {a.url_hash: stories.story_id(n) for n, a in enumerate(ordered)}
 
 
-def _near_duplicates(articles: Sequence[StoryArticle]) -> Iterable[tuple[str, str]]:
+def is_near_duplicate(equal_values: int) -> bool:
+    """Whether two signatures with `equal_values` equal MinHash values (of NUM_PERM) are
+    near-duplicates: MinHash.jaccard's estimate against NEAR_DUPLICATE."""
+    return equal_values / NUM_PERM >= NEAR_DUPLICATE
+
+
+def _near_duplicates(articles: Sequence[StoryArticle]) -> Iterable[tuple[int, int]]:
+    """Pairs of positions (earlier, later), by later then earlier article."""
     lsh = MinHashLSH(threshold=NEAR_DUPLICATE, num_perm=NUM_PERM)
     hashes: dict[str, MinHash] = {}
-    for article in articles:
+    index: dict[str, int] = {}
+    for n, article in enumerate(articles):
         values = np.frombuffer(article.fingerprint.signature, dtype="<u4")
         if len(values) != NUM_PERM:
             continue  # a signature of other rules: the caller recomputes it
         minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=_identity,
                           scheme="affine32", permutations=_TEMPLATE.permutations,
                           hashvalues=values.astype(np.uint32))
-        for other in lsh.query(minhash):
-            if minhash.jaccard(hashes[other]) >= NEAR_DUPLICATE:
-                yield other, article.url_hash
+        for other in sorted(lsh.query(minhash), key=index.__getitem__):
+            equal = int(np.count_nonzero(minhash.hashvalues == hashes[other].hashvalues))
+            if is_near_duplicate(equal):
+                yield index[other], n
         lsh.insert(article.url_hash, minhash)
         hashes[article.url_hash] = minhash
+        index[article.url_hash] = n
 
 
 def _same_events(articles: Sequence[StoryArticle]) -> Iterable[tuple[int, int]]:
@@ -181,12 +199,31 @@ class _EventKey:
     def score(self, other: _EventKey) -> float:
         if self.source_id == other.source_id:
             return 0.0  # a source does not rewrite its own story; its updates are new articles
-        shared = len(self.entities & other.entities)
-        if shared < 2:
-            return 0.0
-        entities = shared / len(self.entities | other.entities)
-        return (WEIGHTS[0] * entities + WEIGHTS[1] * _jaccard(self.words, other.words)
-                + WEIGHTS[2] * _jaccard(self.figures, other.figures))
+        return event_score(EventOverlap(
+            len(self.entities & other.entities), len(self.entities | other.entities),
+            len(self.words & other.words), len(self.words | other.words),
+            len(self.figures & other.figures), len(self.figures | other.figures)))
+
+
+@dataclass(frozen=True)
+class EventOverlap:
+    """What two articles of different sources share (intersection and union sizes)."""
+
+    shared_entities: int
+    entities: int
+    shared_words: int
+    words: int
+    shared_figures: int
+    figures: int
+
+
+def event_score(overlap: EventOverlap) -> float:
+    """0..1: the same-event score of two articles of different sources from their overlap."""
+    if overlap.shared_entities < 2:
+        return 0.0
+    entities = overlap.shared_entities / overlap.entities
+    return (WEIGHTS[0] * entities + WEIGHTS[1] * _ratio(overlap.shared_words, overlap.words)
+            + WEIGHTS[2] * _ratio(overlap.shared_figures, overlap.figures))
 
 
 def same_event_score(one: StoryArticle, other: StoryArticle) -> float:
@@ -194,20 +231,20 @@ def same_event_score(one: StoryArticle, other: StoryArticle) -> float:
     return _EventKey.of(one).score(_EventKey.of(other))
 
 
-def _jaccard(one: frozenset[str], other: frozenset[str]) -> float:
-    union = one | other
-    return len(one & other) / len(union) if union else 0.0
+def _ratio(shared: int, union: int) -> float:
+    return shared / union if union else 0.0
 
 
-class _Stories:
-    """Union-find over article positions (ordered by publication), keeping each story's
-    first and last publication so no story grows past WINDOW."""
+class StoryUnion:
+    """Union-find over article positions (ordered by publication, then url hash), keeping
+    each story's first and last publication so no story grows past WINDOW."""
 
-    def __init__(self, articles: Sequence[StoryArticle]) -> None:
-        self.articles = articles
-        self.parent = list(range(len(articles)))
-        self.first = list(range(len(articles)))
-        self.last = list(range(len(articles)))
+    def __init__(self, published: Sequence[datetime | None], url_hashes: Sequence[str]) -> None:
+        self.published = published
+        self.url_hashes = url_hashes
+        self.parent = list(range(len(url_hashes)))
+        self.first = list(range(len(url_hashes)))
+        self.last = list(range(len(url_hashes)))
 
     def find(self, n: int) -> int:
         while self.parent[n] != n:
@@ -220,7 +257,7 @@ class _Stories:
         if a == b:
             return
         first, last = min(self.first[a], self.first[b]), max(self.last[a], self.last[b])
-        start, end = self.articles[first].published_at, self.articles[last].published_at
+        start, end = self.published[first], self.published[last]
         if start is not None and end is not None and end - start > WINDOW:
             return
         root, child = (a, b) if a < b else (b, a)
@@ -228,7 +265,7 @@ class _Stories:
         self.first[root], self.last[root] = first, last
 
     def story_id(self, n: int) -> str:
-        return story_id_of(self.articles[self.first[self.find(n)]].url_hash)
+        return story_id_of(self.url_hashes[self.first[self.find(n)]])
 
 
 def story_id_of(first_url_hash: str) -> str:

@@ -47,16 +47,6 @@ class EnrichedRow:
     topics: Sequence[tuple[str, float]]
 
 
-@dataclass(frozen=True)
-class StoryInput:
-    url_hash: str
-    source_id: str
-    published_at: datetime | None
-    entities: frozenset[str]
-    signature: bytes
-    story_terms: tuple[str, ...]
-
-
 @contextmanager
 def enrich_lock(conn: psycopg.Connection[Any]) -> Iterator[None]:
     """One enrich run at a time across every worker: runs over overlapping days would
@@ -186,20 +176,6 @@ def write_enrichments(conn: psycopg.Connection[Any], rows: Sequence[EnrichedRow]
             [(r.url_hash, version, r.content_hash, r.signature, list(r.story_terms), run_id)
              for r in rows])
     return {"articles": len(rows), "entity_links": links, "topic_links": topics}
-
-
-def story_inputs(conn: psycopg.Connection[Any], start: datetime,
-                 end: datetime) -> list[StoryInput]:
-    """What story grouping needs of every enriched article published in [start, end)."""
-    rows = conn.execute(
-        """SELECT a.url_hash, a.source_id, a.published_at, x.signature, x.story_terms,
-                  coalesce((SELECT array_agg(l.entity_id) FROM article_entities l
-                             WHERE l.url_hash = a.url_hash AND l.direct_mentions > 0), '{}')
-             FROM articles a
-             JOIN article_enrichments x ON x.url_hash = a.url_hash
-            WHERE a.published_at >= %s AND a.published_at < %s""", (start, end)).fetchall()
-    return [StoryInput(r[0], r[1], r[2], frozenset(r[5]), bytes(r[3]), tuple(r[4]))
-            for r in rows]
 
 
 def assign_stories(conn: psycopg.Connection[Any], stories: Mapping[str, str]) -> dict[str, int]:

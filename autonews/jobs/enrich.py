@@ -19,10 +19,10 @@ from autonews.core.results import EnrichResult
 from autonews.core.vocabulary import Stage, Trigger
 from autonews.core.window import Window
 from autonews.jobs.stage import recorded_stage
-from enrichment import ArticleText, Enricher, Enrichment, StoryArticle, group_stories
+from enrichment import ArticleText, Enricher, Enrichment
 from enrichment.stories import WINDOW as STORY_CONTEXT
-from enrichment.stories import Fingerprint
 from warehouse import enrichment as store
+from warehouse import story_grouping
 
 log = logging.getLogger(__name__)
 
@@ -86,17 +86,13 @@ def sync_catalogue(conn: psycopg.Connection[Any], enricher: Enricher) -> bool:
 def regroup_stories(conn: psycopg.Connection[Any], window: Window) -> dict[str, int]:
     """Group the enriched articles of the window and STORY_CONTEXT on each side into
     stories; write the stories of every group that has an article in the window."""
-    inputs = store.story_inputs(conn, window.start - STORY_CONTEXT, window.end + STORY_CONTEXT)
-    conn.commit()
-    grouped = group_stories([
-        StoryArticle(i.url_hash, i.source_id, i.published_at, i.entities,
-                     Fingerprint(i.signature, i.story_terms)) for i in inputs])
-    inside = {i.url_hash for i in inputs
-              if i.published_at is not None and window.start <= i.published_at < window.end}
-    wanted = {grouped[h] for h in inside}
-    chosen = {h: story for h, story in grouped.items() if story in wanted}
+    conn.commit()  # the grouping runs in a transaction of its own (its temporary table and
+    # settings end with it), not as a savepoint of what this stage read before
+    grouped = story_grouping.group_scope(conn, window.start - STORY_CONTEXT,
+                                         window.end + STORY_CONTEXT)
+    chosen = grouped.touching(window.start, window.end)
     written = store.assign_stories(conn, chosen)
-    return {"stories": len(wanted), **written}
+    return {"stories": len(set(chosen.values())), **written}
 
 
 def _text(article: store.PendingArticle) -> ArticleText:
