@@ -11,7 +11,7 @@ same ids. Joins happen in a fixed order (near-duplicates by later then earlier a
 then same-event pairs in the order their entity buckets first appear), because the WINDOW
 limit makes the outcome depend on it. `warehouse.story_grouping` does the same grouping
 with the candidate pairs found in SQL (memory independent of the number of articles); it
-must give the same stories: it reuses BAND_RANGES, is_near_duplicate, event_score and
+must give the same stories: it reuses band_ranges(), is_near_duplicate, event_score and
 StoryUnion from here.
 
 The thresholds were calibrated together on the labelled set and the demo's stories
@@ -25,10 +25,14 @@ import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from itertools import combinations
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 NUM_PERM = 64
 SHINGLE_WORDS = 4
@@ -38,13 +42,8 @@ WEIGHTS = (0.45, 0.35, 0.20)  # entities, headline, figures
 WINDOW = timedelta(days=3)
 MAX_COMPARISONS = 40  # per article and entity pair, nearest in time first
 MAX_PAIR_ENTITIES = 8  # an article's rarest entities that make its candidate pairs
-# The LSH bands (value ranges of the signature) datasketch uses for NEAR_DUPLICATE: two
-# articles are near-duplicate candidates when one band of theirs is equal.
-BAND_RANGES: tuple[tuple[int, int], ...] = tuple(
-    MinHashLSH(threshold=NEAR_DUPLICATE, num_perm=NUM_PERM).hashranges)
 _SEED = 20261113
 _NEVER = datetime.max.replace(tzinfo=UTC)  # undated articles sort last
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32")
 _WORD = re.compile(r"\w+")
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 _STOP = frozenset("""
@@ -75,9 +74,30 @@ class StoryArticle:
     fingerprint: Fingerprint
 
 
+# datasketch is imported when first needed: it loads scipy (for the LSH's band sizes), a
+# second of start-up that every `autonews` command and Airflow task paid at import.
+@cache
+def band_ranges() -> tuple[tuple[int, int], ...]:
+    """The LSH bands (value ranges of the signature) datasketch uses for NEAR_DUPLICATE: two
+    articles are near-duplicate candidates when one band of theirs is equal."""
+    from datasketch import MinHashLSH
+    return tuple(MinHashLSH(threshold=NEAR_DUPLICATE, num_perm=NUM_PERM).hashranges)
+
+
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    from datasketch import MinHash
+    return MinHash(num_perm=NUM_PERM, seed=_SEED, scheme="affine32").permutations
+
+
+def _minhash(values: np.ndarray | None = None) -> MinHash:
+    from datasketch import MinHash
+    return MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=_identity, scheme="affine32",
+                   permutations=_permutations(), hashvalues=values)
+
+
 def fingerprint(title: str, description: str | None, body: str) -> Fingerprint:
-    minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=_identity, scheme="affine32",
-                      permutations=_TEMPLATE.permutations)
+    minhash = _minhash()
     minhash.update_batch(_shingle_hashes(body).tolist())
     headline = f"{title} {description or ''}".lower()
     stems = {w[:6] for w in _WORD.findall(headline) if len(w) > 2 and w not in _STOP
@@ -130,6 +150,7 @@ def is_near_duplicate(equal_values: int) -> bool:
 
 def _near_duplicates(articles: Sequence[StoryArticle]) -> Iterable[tuple[int, int]]:
     """Pairs of positions (earlier, later), by later then earlier article."""
+    from datasketch import MinHashLSH
     lsh = MinHashLSH(threshold=NEAR_DUPLICATE, num_perm=NUM_PERM)
     hashes: dict[str, MinHash] = {}
     index: dict[str, int] = {}
@@ -137,9 +158,7 @@ def _near_duplicates(articles: Sequence[StoryArticle]) -> Iterable[tuple[int, in
         values = np.frombuffer(article.fingerprint.signature, dtype="<u4")
         if len(values) != NUM_PERM:
             continue  # a signature of other rules: the caller recomputes it
-        minhash = MinHash(num_perm=NUM_PERM, seed=_SEED, hashfunc=_identity,
-                          scheme="affine32", permutations=_TEMPLATE.permutations,
-                          hashvalues=values.astype(np.uint32))
+        minhash = _minhash(values.astype(np.uint32))
         for other in sorted(lsh.query(minhash), key=index.__getitem__):
             equal = int(np.count_nonzero(minhash.hashvalues == hashes[other].hashvalues))
             if is_near_duplicate(equal):

@@ -23,7 +23,6 @@ import numpy as np
 import psycopg
 
 from enrichment.stories import (
-    BAND_RANGES,
     MAX_COMPARISONS,
     MAX_PAIR_ENTITIES,
     NUM_PERM,
@@ -32,6 +31,7 @@ from enrichment.stories import (
     WINDOW,
     EventOverlap,
     StoryUnion,
+    band_ranges,
     event_score,
     is_near_duplicate,
 )
@@ -185,8 +185,8 @@ def group_scope(conn: psycopg.Connection[Any], start: datetime, end: datetime) -
             url_hashes.append(url_hash)
             published.append(when)
         stories = StoryUnion(published, url_hashes)
-        near = {"firsts": [first for first, _ in BAND_RANGES],
-                "lasts": [last for _, last in BAND_RANGES], "bytes": NUM_PERM * 4}
+        near = {"firsts": [first for first, _ in band_ranges()],
+                "lasts": [last for _, last in band_ranges()], "bytes": NUM_PERM * 4}
         for batch in _batches(_stream(conn, _NEAR_DUPLICATES, near)):
             later, earlier = np.array(batch, dtype=np.int64).T
             equal = np.count_nonzero(signatures[later] == signatures[earlier], axis=1)
