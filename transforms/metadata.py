@@ -50,6 +50,7 @@ class Metadata:
     og_type: str | None = None
     article_node: bool = False  # an article-typed JSON-LD node describes the page
     credit: str | None = None  # the organisation credited when no person is
+    nodes: list[dict[str, Any]] = field(default_factory=list)  # every JSON-LD node
 
 
 def read_meta(page: PageIndex) -> dict[str, list[str]]:
@@ -102,6 +103,7 @@ def read_metadata(page: PageIndex, url: str, rules: ExtractionRules) -> Metadata
     md = Metadata()
     meta = read_meta(page)
     nodes = read_jsonld(page)
+    md.nodes = nodes
     by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
     for node in nodes:
         md.page_types |= types_of(node)
