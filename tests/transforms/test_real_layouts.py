@@ -208,3 +208,14 @@ def test_a_how_to_page_whose_steps_live_in_json_ld_is_kept_with_every_step():
         assert paragraph in article.body
     assert article.body.index(STORY[1]) < article.body.index(STORY[3])
     assert "Step 2" in article.body
+
+
+def test_a_body_whose_second_half_sits_in_a_read_more_toggle_is_kept_whole():
+    # the toggle's paragraphs out-scored the first half beside it, which was lost
+    first = "".join(f"<p>{p}</p>" for p in STORY[:1])
+    rest = "".join(f"<p>{p} {p}</p>" for p in STORY[1:])
+    html = page(f'<div class="articleContent">{first}<div class="ad-slot"></div>'
+                f'<div class="toggle-group hideOnInit">{rest}</div></div>')
+    article = extract_article(html, URL)
+    assert STORY[0] in article.body
+    assert STORY[3] in article.body
