@@ -13,7 +13,7 @@ from autonews.core.vocabulary import PageKind, RejectReason
 
 # Bump when extraction output can change for the same page: `autonews reclean` and the
 # `articles.extractor_version` column tell which rows an improved cleaner has reached.
-EXTRACTOR_VERSION = "2.1.0"
+EXTRACTOR_VERSION = "2.2.0"
 
 
 class PageRejected(Exception):

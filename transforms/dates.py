@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # Dates outside this range are typos, placeholders (1970-01-01) or calendar traps.
@@ -22,6 +23,30 @@ _PARSERS = ["custom-formats", "absolute-time"]
 _ISO_LOCAL = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])(?:[/-](0?[1-9]|[12]\d|3[01]))?/")
 
+
+# The languages dateparser tries on a page that names none (no `lang`, `inLanguage`,
+# `og:locale` or source rule). dateparser's own default tries all of its ~200 locales:
+# 10-15 s to build their regular expressions the first time, then ~0.15 s per string that
+# is no date, which made reading dates a third of the cleaning time on real pages. The
+# list holds the languages of the unnamed pages of the dev split (bench/corpora.py) and
+# of the sources we crawl; a page whose title is written in kana, Hangul or Han characters
+# gets its script's languages instead (`unnamed_page_languages`); dates in other languages
+# still come from metadata and ISO text.
+UNNAMED_PAGE_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def unnamed_page_languages(title: str) -> tuple[str, ...]:
+    """The languages to read the dates of a page that names none in, by its title's script."""
+    if _KANA.search(title):
+        return ("ja",)
+    if _HANGUL.search(title):
+        return ("ko",)
+    if _HAN.search(title):
+        return ("zh", "ja")
+    return UNNAMED_PAGE_LANGUAGES
 
 # The zone a page's naive times are written in when neither the page (an offset on
 # another of its dates) nor the source's rules say: languages spoken almost wholly in one
@@ -92,26 +117,35 @@ def parse_human_date(
     """Human-written date ("4. März 2026 um 09:15 Uhr") through `dateparser`."""
     if not any(ch.isdigit() for ch in text):
         return None
-    import dateparser  # imported late: ~0.3 s, and most pages never need it
+    # 05.03.2026 is day.month.year wherever it is written
+    parser = _date_parser(languages or UNNAMED_PAGE_LANGUAGES, tz or "UTC",
+                          bool(_DOTTED.search(text)))
+    try:
+        found = parser.get_date_data(text)["date_obj"]
+    except (ValueError, OverflowError, TypeError, AttributeError, KeyError):
+        found = None
+    if found is None:
+        return None
+    return to_utc(found, tz)
 
-    settings = {
-        "TIMEZONE": tz or "UTC",
+
+@lru_cache(maxsize=256)
+def _date_parser(languages: tuple[str, ...], tz: str, day_first: bool) -> Any:
+    """One dateparser parser per (languages, zone, order), kept: `dateparser.parse` builds
+    a new one, settings checked and locales looked up, for every string."""
+    from dateparser import DateDataParser  # imported late: ~0.3 s, many pages never need it
+
+    settings: dict[str, Any] = {
+        "TIMEZONE": tz,
         "RETURN_AS_TIMEZONE_AWARE": True,
         "PREFER_DAY_OF_MONTH": "first",
         "REQUIRE_PARTS": ["day", "month", "year"],
         "STRICT_PARSING": False,
         "PARSERS": _PARSERS,
     }
-    if _DOTTED.search(text):  # 05.03.2026 is day.month.year wherever it is written
+    if day_first:
         settings["DATE_ORDER"] = "DMY"
-    try:
-        found = dateparser.parse(text, languages=list(languages) if languages else None,
-                                 settings=settings)
-    except (ValueError, OverflowError, TypeError, AttributeError, KeyError):
-        found = None
-    if found is None:
-        return None
-    return to_utc(found, tz)
+    return DateDataParser(languages=list(languages), settings=settings)
 
 
 def search_human_date(
@@ -131,7 +165,7 @@ def search_human_date(
     if _DOTTED.search(text):  # as in parse_human_date: "Anna Muster, 01.12.2021" is 1 Dec
         settings["DATE_ORDER"] = "DMY"
     try:
-        found = search_dates(text, languages=list(languages) if languages else None,
+        found = search_dates(text, languages=list(languages or UNNAMED_PAGE_LANGUAGES),
                              settings=settings)
     except (ValueError, OverflowError, TypeError, AttributeError, KeyError):
         return None

@@ -24,6 +24,7 @@ from transforms.metadata import Metadata, read_metadata
 from transforms.pagekind import Evidence, classify_page
 from transforms.roots import companion_roots, find_lead, find_root, paragraph_chars
 from transforms.rules import DEFAULT_RULES, WORDS_PER_MINUTE, ExtractionRules
+from transforms.scripted import script_body
 from transforms.soup import collector_paused, parse_page
 from transforms.text import collapse, count_words, strip_control
 from transforms.titles import choose_title
@@ -43,6 +44,11 @@ def _links_away(heading: Tag, page: PageIndex) -> bool:
             return True
     return False
 
+
+# A short (or empty) body gives way to the text of the page's structured data holding at
+# least this many times its words: an app shell's noscript line or a how-to's intro is
+# not the article (the dev split's such pages had 0-30 visible words against 300-1,500).
+SCRIPT_BODY_RATIO = 3
 
 # Where a publication date counts as the page's own (not guessed from the URL or htmldate).
 OWN_DATE_SOURCES = frozenset({"selector", "jsonld", "meta", "microdata", "time", "text"})
@@ -151,6 +157,14 @@ def _extract_page(
         blocks = list(filter_blocks(rendered, title, md.authors, trace, labels, rules))
         body = "\n\n".join(block.text for block in blocks)
     words = count_words(body)
+    scripted = False
+    if words < rules.min_words:
+        # a page drawn by JavaScript (or a how-to or recipe) may carry its text in its
+        # structured data only: that text, rather than a refusal or a fragment
+        text = script_body(md.nodes)
+        if (found := count_words(text)) >= SCRIPT_BODY_RATIO * max(1, words):
+            body, words, scripted = text, found, True
+            trace.root_rule = "structured data text"
 
     verdict = classify_page(Evidence(
         url=url, title=title, words=words, images=images, linked_headings=linked_headings,
@@ -159,7 +173,7 @@ def _extract_page(
         own_date=md.date_source in OWN_DATE_SOURCES, authors=bool(md.authors),
         density_root=(trace.root_rule or "").startswith("text density"),
         min_words=rules.min_words,
-        liveblog="liveblogposting" in md.page_types, lenient=lenient))
+        liveblog="liveblogposting" in md.page_types, lenient=lenient, scripted=scripted))
     if not title:
         raise PageRejected(RejectReason.EMPTY, "no title")
 

@@ -50,6 +50,7 @@ class Metadata:
     og_type: str | None = None
     article_node: bool = False  # an article-typed JSON-LD node describes the page
     credit: str | None = None  # the organisation credited when no person is
+    nodes: list[dict[str, Any]] = field(default_factory=list)  # every JSON-LD node
 
 
 def read_meta(page: PageIndex) -> dict[str, list[str]]:
@@ -102,6 +103,7 @@ def read_metadata(page: PageIndex, url: str, rules: ExtractionRules) -> Metadata
     md = Metadata()
     meta = read_meta(page)
     nodes = read_jsonld(page)
+    md.nodes = nodes
     by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str)}
     for node in nodes:
         md.page_types |= types_of(node)
@@ -216,6 +218,8 @@ def _paywalled(article: dict[str, Any], meta: dict[str, list[str]]) -> bool:
 
 
 
+_HOME_PAGE_CRUMBS = _HOME_CRUMBS | {"home page"}
+
 
 def breadcrumb_section(
     page: PageIndex, nodes: list[dict[str, Any]], titles: list[str]
@@ -232,15 +236,21 @@ def breadcrumb_section(
             if len(names) >= 2 and names[-1].casefold() not in _HOME_CRUMBS:
                 return names[-1]
     for tag in page.tags:
-        if tag.name not in _CRUMB_TAGS:
+        # cheap tests first: a trail has two links, and a class naming it or a first
+        # link going home (most containers fail here, before their text is joined)
+        if tag.name not in _CRUMB_TAGS or page.count_within(tag, ("a",)) < 2:
+            continue
+        named = bool(class_words(tag) & _CRUMB_WORDS)
+        first = next(page.within(tag, ("a",)))
+        if not named and collapse(first.get_text(" ")).casefold() not in _HOME_PAGE_CRUMBS:
             continue
         text = page.short_text(tag, 160)
         if text is None:
             continue
         links = [collapse(a.get_text(" ")) for a in page.within(tag, ("a",))]
         looks_like = len(links) >= 2 and len(_CRUMB_SEPARATORS.findall(f" {text} ")) >= 1 \
-            and links[0].casefold() in _HOME_CRUMBS | {"home page"}
-        if class_words(tag) & _CRUMB_WORDS or looks_like:
+            and links[0].casefold() in _HOME_PAGE_CRUMBS
+        if named or looks_like:
             names = [n for n in links if n and n.casefold() not in skip]
             if len(names) >= 2 and names[-1].casefold() not in _HOME_CRUMBS:
                 return names[-1]

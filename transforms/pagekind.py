@@ -35,7 +35,7 @@ LISTING_WORDS_PER_HEADING = 60
 PENALTIES = {
     "short_text": 0.35, "no_article_markup": 0.1, "teaser_rails": 0.2, "no_date": 0.1,
     "density_root": 0.1, "media_page": 0.25, "listing_layout": 0.3, "link_heavy": 0.2,
-    "lenient_cleaning": 0.25,
+    "lenient_cleaning": 0.25, "script_text": 0.15,
 }
 CONFIDENCE_FLOOR = 0.05
 
@@ -58,6 +58,7 @@ class Doubt(StrEnum):
     LISTING_LAYOUT = "listing_layout"
     LINK_HEAVY = "link_heavy"
     LENIENT_CLEANING = "lenient_cleaning"  # kept only by cleaning again, rules relaxed
+    SCRIPT_TEXT = "script_text"  # the body is the text of the page's structured data
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class Evidence:
     liveblog: bool
     link_heavy: bool = False
     lenient: bool = False
+    scripted: bool = False  # body from the structured data (JSON-LD), not the markup
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ def classify_page(ev: Evidence) -> Verdict:
         doubts.append(Doubt.LINK_HEAVY)
     if ev.lenient:
         doubts.append(Doubt.LENIENT_CLEANING)
+    if ev.scripted:
+        doubts.append(Doubt.SCRIPT_TEXT)
     kind = PageKind.ARTICLE
     if ev.liveblog:
         kind = PageKind.LIVEBLOG

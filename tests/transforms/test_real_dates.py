@@ -67,3 +67,27 @@ def test_meta_tags_written_with_value_instead_of_content_are_read():
     article = extract_article(page(lang="de", head=head), URL)
     assert list(article.authors) == ["Anna Muster", "Jonas Beispiel"]
     assert article.published_at == datetime(2021, 6, 1, 10, 0, tzinfo=UTC)
+
+
+def _unnamed(title: str, dateline: str, body: str) -> str:
+    """A page that names no language anywhere (no `lang`, `og:locale` or JSON-LD)."""
+    return f"""<!doctype html><html><head><title>{title}</title></head><body><main>
+<h1>{title}</h1><div class="entry-meta">{dateline}</div><div class="text">{body}</div>
+</main></body></html>"""
+
+
+def test_a_japanese_page_naming_no_language_is_read_in_japan_time():
+    # its title's script tells the language: dateparser is asked in Japanese only (not in
+    # all ~200 locales) and the naive date is a Japanese one
+    body = "".join(f"<p>{'港町に初めての公共充電拠点が開業し、運転手が列を作った。' * 4}</p>"
+                   for _ in range(3))
+    html = _unnamed("港町に充電拠点が開業", "2026年3月4日 09:15", body)
+    article = extract_article(html, URL)
+    assert article.published_at == datetime(2026, 3, 4, 0, 15, tzinfo=UTC)
+
+
+def test_a_german_dateline_on_a_page_naming_no_language_is_still_read():
+    html = _unnamed("Ladestation am Hafen eröffnet", "Veröffentlicht am 4. März 2026", BODY)
+    article = extract_article(html, URL)
+    assert article.published_at is not None
+    assert article.published_at.date().isoformat() == "2026-03-04"

@@ -162,3 +162,60 @@ def test_a_site_byline_in_the_header_gives_way_to_the_writer_named_below():
     html = page(header + writer + "".join(f"<p>{p}</p>" for p in STORY))
     article = extract_article(html, URL)
     assert list(article.authors) == ["Mara Quist"]
+
+
+def test_a_note_laid_out_as_one_table_row_per_quoted_paragraph_is_kept_whole():
+    # each paragraph in a <blockquote> of its own row: the text credited nothing, and a
+    # short list elsewhere won (the page was refused as too short)
+    rows = "".join(f'<tr><td class="head">Part {i}</td></tr><tr><td><br><blockquote>{p}'
+                   f"</blockquote></td></tr>" for i, p in enumerate(STORY, 1))
+    html = page(f'<div class="notes"><ul><li>Rating: high</li><li>Scope: local</li></ul>'
+                f'<table class="note_table"><tbody>{rows}</tbody></table></div>')
+    article = extract_article(html, URL)
+    for paragraph in STORY:
+        assert paragraph in article.body
+
+
+def _shell(head: str) -> str:
+    """A JavaScript app's page: the text is drawn by a script, the body holds none."""
+    return f"""<!doctype html><html lang="en"><head><title>Harbour town opens its first
+charging hub | Coast Courier</title>{head}</head><body><noscript>Please enable JavaScript
+to use this site.</noscript><div id="app"></div><script src="/app.js"></script></body>
+</html>"""
+
+
+def test_an_app_page_with_its_text_only_in_json_ld_is_kept_from_there():
+    body = "\\n\\n".join(STORY)
+    head = ('<script type="application/ld+json">{"@context": "https://schema.org", '
+            '"@type": "NewsArticle", "headline": "Harbour town opens its first charging hub",'
+            f' "datePublished": "2026-03-04T09:00:00+01:00", "articleBody": "{body}"}}</script>')
+    article = extract_article(_shell(head), URL)
+    assert article.body.split("\n\n") == STORY
+    assert "script_text" in article.confidence_reasons
+    assert "JavaScript" not in article.body
+
+
+def test_a_how_to_page_whose_steps_live_in_json_ld_is_kept_with_every_step():
+    steps = ", ".join(
+        f'{{"@type": "HowToStep", "name": "Step {i}", "itemListElement": '
+        f'{{"@type": "HowToDirection", "text": "<p>{p}</p>"}}}}'
+        for i, p in enumerate(STORY[1:], 1))
+    head = ('<script type="application/ld+json">{"@context": "https://schema.org", '
+            '"@type": "HowTo", "name": "How to charge at the harbour hub", '
+            f'"description": "<p>{STORY[0]}</p>", "step": [{steps}]}}</script>')
+    article = extract_article(_shell(head), URL)
+    for paragraph in STORY:
+        assert paragraph in article.body
+    assert article.body.index(STORY[1]) < article.body.index(STORY[3])
+    assert "Step 2" in article.body
+
+
+def test_a_body_whose_second_half_sits_in_a_read_more_toggle_is_kept_whole():
+    # the toggle's paragraphs out-scored the first half beside it, which was lost
+    first = "".join(f"<p>{p}</p>" for p in STORY[:1])
+    rest = "".join(f"<p>{p} {p}</p>" for p in STORY[1:])
+    html = page(f'<div class="articleContent">{first}<div class="ad-slot"></div>'
+                f'<div class="toggle-group hideOnInit">{rest}</div></div>')
+    article = extract_article(html, URL)
+    assert STORY[0] in article.body
+    assert STORY[3] in article.body
