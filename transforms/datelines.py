@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime, timedelta
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
 from bs4 import Tag
@@ -256,22 +258,47 @@ def updated_text_date(
 
 def _htmldate(page: PageIndex, url: str, languages: tuple[str, ...]) -> datetime | None:
     """Last resort: htmldate's heuristics over the whole page, its text searched too."""
-    from htmldate import extractors, find_date
+    from htmldate import find_date
 
-    # htmldate hands the text it finds to one dateparser parser built for all ~200 locales
-    # (`get_external_parser`, looked up at each call): the page's own languages instead
-    # spare 10-15 s of set-up and ~0.15 s per string that is no date, for the same dates.
-    saved = extractors.get_external_parser
-    extractors.get_external_parser = partial(  # type: ignore[assignment]
-        _external_parser, languages)
+    _limit_htmldate_languages()
+    token = _HTMLDATE_LANGUAGES.set(languages)
     try:
         found = find_date(page.markup or str(page.soup), url=url, original_date=True,
                           extensive_search=True, outputformat="%Y-%m-%dT%H:%M:%S")
     except (ValueError, TypeError):
         return None
     finally:
-        extractors.get_external_parser = saved
+        _HTMLDATE_LANGUAGES.reset(token)
     return parse_datetime(found) if found else None
+
+
+# htmldate hands the text it finds to one dateparser parser built for all ~200 locales
+# (`htmldate.extractors.get_external_parser`, looked up at each call): the page's own
+# languages instead spare 10-15 s of set-up and ~0.15 s per string that is no date, for the
+# same dates. The languages travel in a context variable (each thread has its own), and the
+# lookup is replaced once for good: saving and restoring it around each call would let two
+# threads cleaning at once leave one page's languages installed for every later page.
+_HTMLDATE_LANGUAGES: ContextVar[tuple[str, ...] | None] = ContextVar(
+    "autonews_htmldate_languages", default=None)
+_INSTALL = threading.Lock()
+
+
+def _limit_htmldate_languages() -> None:
+    from htmldate import extractors
+
+    with _INSTALL:
+        if getattr(extractors.get_external_parser, "autonews_limited", False):
+            return
+        original = extractors.get_external_parser
+
+        def limited(*args: Any, **kwargs: Any) -> Any:
+            languages = _HTMLDATE_LANGUAGES.get()
+            if languages is None:  # htmldate called by someone else: its own parser
+                return original(*args, **kwargs)
+            return _external_parser(languages)
+
+        limited.autonews_limited = True  # type: ignore[attr-defined]
+        extractors.get_external_parser = limited  # type: ignore[assignment]
 
 
 @lru_cache(maxsize=64)

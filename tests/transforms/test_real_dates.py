@@ -91,3 +91,30 @@ def test_a_german_dateline_on_a_page_naming_no_language_is_still_read():
     article = extract_article(html, URL)
     assert article.published_at is not None
     assert article.published_at.date().isoformat() == "2026-03-04"
+
+
+def test_pages_cleaned_in_threads_at_once_keep_their_own_date_languages():
+    """htmldate's last resort reads text dates with a parser limited to the page's languages;
+    sources clean in threads, so one page's languages must never stay installed for others."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from htmldate import extractors
+
+    from transforms.datelines import _external_parser, _htmldate
+    from transforms.soup import parse_page
+
+    cases = {("de",): "<p>3. März 2026</p>", ("fr",): "<p>4 mars 2026</p>",
+             ("es",): "<p>5 de marzo de 2026</p>", ("it",): "<p>6 marzo 2026</p>"}
+    start = Barrier(len(cases) * 2)
+
+    def read(languages: tuple[str, ...], markup: str) -> datetime | None:
+        index = parse_page(f"<html><body><main>{markup}{BODY}</main></body></html>")
+        start.wait()
+        return _htmldate(index, "https://x.example.test/a", languages)
+
+    with ThreadPoolExecutor(len(cases) * 2) as pool:
+        found = list(pool.map(lambda case: read(*case), list(cases.items()) * 2))
+    assert [d.day if d else None for d in found] == [3, 4, 5, 6] * 2
+    # and outside a page, htmldate's own (all-locale) parser is back
+    assert extractors.get_external_parser() not in {_external_parser(k) for k in cases}
