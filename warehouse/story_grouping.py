@@ -39,11 +39,11 @@ from enrichment.stories import (
 # PostgreSQL memory per sort or hash of the pair queries (the server's, not this process's):
 # a 10,000-article week's 1 million candidate pairs sort in memory instead of on disk.
 SERVER_WORK_MEM = "64MB"
-PAIRS_PER_FETCH = 5000
+PAIRS_PER_FETCH = 5000  # candidate pairs read per round trip of the server-side cursor
 # Pairs whose best possible same-event score (computed in SQL, in floating point) is below
 # SAME_EVENT - BOUND_SLACK are not scored; the slack, far above any rounding difference,
 # keeps every pair that could reach SAME_EVENT.
-BOUND_SLACK = 1e-9  # candidate pairs read per round trip of the server-side cursor
+BOUND_SLACK = 1e-9
 
 _SCOPE = """
 CREATE TEMPORARY TABLE story_scope ON COMMIT DROP AS
